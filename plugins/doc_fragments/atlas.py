@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the mongodb_atlas.api_keys collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """Documentation shared by every module of the collection, written once."""
+
+    # The connection and credential options of every module (module_base.atlas_argument_spec).
+    DOCUMENTATION = r"""
+options:
+  api_base_url:
+    description:
+      - Base URL of the Atlas Administration API, without the C(/api/atlas/...) path.
+      - If not set, the environment variable E(MONGODB_ATLAS_BASE_URL) is used, and then
+        V(https://cloud.mongodb.com).
+      - Point it at another URL only for a proxy, MongoDB Atlas for Government
+        (V(https://cloud.mongodbgov.com)) or a test server.
+    type: str
+  api_version:
+    description:
+      - The Atlas Administration API to speak.
+      - V(v2) uses the versioned media type C(application/vnd.atlas.2023-01-01+json).
+      - V(v1.0) is the deprecated API with C(application/json); it behaves the same for API keys.
+    type: str
+    choices: [v2, v1.0]
+    default: v2
+  api_public_key:
+    description:
+      - Public key of the programmatic API key that authenticates the requests (HTTP digest user).
+      - If not set, the environment variable E(MONGODB_ATLAS_PUBLIC_API_KEY) is used, and then
+        E(MONGODB_ATLAS_PUBLIC_KEY).
+      - Required together with O(api_private_key).
+    type: str
+  api_private_key:
+    description:
+      - Private key of the programmatic API key that authenticates the requests (HTTP digest password).
+      - If not set, the environment variable E(MONGODB_ATLAS_PRIVATE_API_KEY) is used, and then
+        E(MONGODB_ATLAS_PRIVATE_KEY).
+      - It is never logged, returned or shown in a diff.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of O(api_base_url).
+      - Turn it off only for a test server with a self-signed certificate.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for Atlas to answer one request.
+    type: int
+    default: 30
+  retries:
+    description:
+      - How many times at most one request is retried after a rate limit (HTTP 429), a
+        temporary error (HTTP 502, 503, 504) or a connection error.
+      - Retries wait with capped exponential backoff and jitter, and at least as long as the
+        C(Retry-After) header asks.
+      - A request that creates something is never sent again blindly; Atlas is read first to
+        find out whether the first attempt took effect.
+    type: int
+    default: 4
+requirements:
+  - python >= 3.9
+  - requests
+notes:
+  - The module talks to Atlas from the host it runs on; use it with C(hosts: localhost) or
+    C(delegate_to: localhost).
+  - Set the connection options once for every module of the collection with
+    C(module_defaults) and the action group C(group/mongodb_atlas.api_keys.atlas).
+"""
+
+    # Attributes of a module that changes Atlas.
+    ATTRIBUTES = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+    details: Reads Atlas and reports what would change; sends no request that changes Atlas.
+  diff_mode:
+    support: full
+    details: The diff holds only the managed fields, never a private key.
+  platform:
+    platforms: all
+  action_group:
+    description: Use C(group/mongodb_atlas.api_keys.atlas) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - mongodb_atlas.api_keys.atlas
+"""
+
+    # Attributes of a read-only (_info) module.
+    INFO_ATTRIBUTES = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+    details: This module never changes Atlas, so it runs the same way in check mode.
+  diff_mode:
+    support: N/A
+    details: This module never changes Atlas.
+  platform:
+    platforms: all
+  action_group:
+    description: Use C(group/mongodb_atlas.api_keys.atlas) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - mongodb_atlas.api_keys.atlas
+"""

@@ -1,0 +1,83 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the mongodb_atlas.api_keys collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""API key access-list entries: one canonical spelling per network, and the Atlas wire forms."""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import quote
+
+EXAMPLES = "203.0.113.10, 203.0.113.0/24, 2001:db8::1 or 2001:db8::/48"
+
+
+def normalize_entry(text):
+    """The canonical form of an address or CIDR block.
+
+    A single address and its /32 (or /128) block are one entry, spelled as the bare address;
+    other blocks are spelled network/prefix in compressed form. Raises ValueError with a
+    message that shows the valid form.
+    """
+    value = str(text).strip()
+    if "%" in value:
+        raise ValueError("'%s' holds an IPv6 zone; Atlas takes plain addresses or CIDR blocks such as %s."
+                         % (text, EXAMPLES))
+    try:
+        if "/" not in value:
+            return str(ipaddress.ip_address(value))
+        network = ipaddress.ip_network(value)
+    except ValueError:
+        try:
+            loose = ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ValueError("'%s' is not an IPv4 or IPv6 address or CIDR block; use forms such as %s."
+                             % (text, EXAMPLES)) from None
+        raise ValueError("'%s' has host bits set; the CIDR block that holds it is %s."
+                         % (text, _spell(loose))) from None
+    return _spell(network)
+
+
+def _spell(network):
+    if network.prefixlen == network.max_prefixlen:
+        return str(network.network_address)
+    return str(network)
+
+
+def entry_of(raw):
+    """The canonical form of an entry as Atlas returns it (cidrBlock, or ipAddress alone)."""
+    return normalize_entry(raw.get("cidrBlock") or raw.get("ipAddress"))
+
+
+def _wire(entry):
+    # The spec's patterns accept IPv6 only in full eight-group form, so IPv6 goes out exploded.
+    if ":" not in entry:
+        return entry
+    if "/" in entry:
+        return ipaddress.ip_network(entry).exploded
+    return ipaddress.ip_address(entry).exploded
+
+
+def request_item(entry):
+    """The item of the POST body for one entry: ipAddress for an address, cidrBlock for a block."""
+    return {"cidrBlock": _wire(entry)} if "/" in entry else {"ipAddress": _wire(entry)}
+
+
+def path_segment(entry):
+    """The {ipAddress} path segment: the '/' of a block must travel as %2F (colons stay as they are)."""
+    return quote(_wire(entry), safe=":")
+
+
+def as_cidr(entry):
+    """An entry as a CIDR block, the form results and diffs list."""
+    return entry if "/" in entry else str(ipaddress.ip_network(entry))
+
+
+def entry_result(raw):
+    """An entry as modules return it, snake_case."""
+    entry = entry_of(raw)
+    result = dict(cidr_block=as_cidr(entry), created=raw.get("created"), last_used=raw.get("lastUsed"),
+                  last_used_address=raw.get("lastUsedAddress"), count=raw.get("count"))
+    if "/" not in entry:
+        result["ip_address"] = entry
+    return result

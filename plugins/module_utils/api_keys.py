@@ -1,0 +1,135 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the mongodb_atlas.api_keys collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Organization API keys: roles, finding a key, and the shape of a key in results."""
+
+from __future__ import annotations
+
+import re
+
+ORG_ROLES = (
+    "ORG_OWNER",
+    "ORG_MEMBER",
+    "ORG_GROUP_CREATOR",
+    "ORG_BILLING_ADMIN",
+    "ORG_BILLING_READ_ONLY",
+    "ORG_STREAM_PROCESSING_ADMIN",
+    "ORG_READ_ONLY",
+)
+
+# The project roles Atlas last enumerated (2026-01). Atlas keeps adding finer project roles and
+# the current spec no longer lists them, so any GROUP_* name is accepted and Atlas has the last word.
+KNOWN_PROJECT_ROLES = (
+    "GROUP_BACKUP_MANAGER",
+    "GROUP_CLUSTER_MANAGER",
+    "GROUP_DATA_ACCESS_ADMIN",
+    "GROUP_DATA_ACCESS_READ_ONLY",
+    "GROUP_DATA_ACCESS_READ_WRITE",
+    "GROUP_DATABASE_ACCESS_ADMIN",
+    "GROUP_OBSERVABILITY_VIEWER",
+    "GROUP_OWNER",
+    "GROUP_READ_ONLY",
+    "GROUP_SEARCH_INDEX_EDITOR",
+    "GROUP_STREAM_PROCESSING_OWNER",
+)
+PROJECT_ROLE = re.compile(r"^GROUP_[A-Z][A-Z_]*[A-Z]$")
+
+# How a module names the key it works on; exactly one of these (see key_selector_options).
+KEY_SELECTORS = ("api_key_id", "public_key", "description")
+
+
+def org_role_problem(roles, option="roles"):
+    """A message when roles are not organization roles, else None."""
+    if not roles:
+        return "%s must name at least one organization role: %s." % (option, ", ".join(ORG_ROLES))
+    unknown = [role for role in roles if role not in ORG_ROLES]
+    if not unknown:
+        return None
+    if any(role.startswith("GROUP_") for role in unknown):
+        return ("%s takes organization roles, but %s are project roles: assign those with "
+                "mongodb_atlas.api_keys.atlas_project_api_key. Organization roles are: %s."
+                % (option, ", ".join(unknown), ", ".join(ORG_ROLES)))
+    return "%s has unknown organization roles %s; choose from %s." % (option, ", ".join(unknown), ", ".join(ORG_ROLES))
+
+
+def project_role_problem(roles, option="roles"):
+    """A message when roles are not project roles, else None."""
+    if not roles:
+        return "%s must name at least one project role, such as GROUP_READ_ONLY." % option
+    wrong = [role for role in roles if not PROJECT_ROLE.match(role)]
+    if not wrong:
+        return None
+    org = [role for role in wrong if role in ORG_ROLES]
+    if org:
+        return ("%s takes project roles, but %s are organization roles: set those with "
+                "mongodb_atlas.api_keys.atlas_org_api_key. Project roles include: %s."
+                % (option, ", ".join(org), ", ".join(KNOWN_PROJECT_ROLES)))
+    return ("%s has malformed project roles %s: project roles are upper-case GROUP_* names such as %s."
+            % (option, ", ".join(wrong), ", ".join(KNOWN_PROJECT_ROLES)))
+
+
+def check_key_selector(atlas, required=True):
+    """Fail unless the key is named by valid options, before any request."""
+    given = [name for name in KEY_SELECTORS if atlas.params.get(name) is not None]
+    if required and not given:
+        atlas.fail("Name the API key with one of api_key_id, public_key or description.")
+    atlas.check_hex_id("api_key_id")
+    atlas.check_public_key("public_key")
+    atlas.check_description("description")
+
+
+def org_keys_path(org_id, api_key_id=None):
+    path = "/orgs/%s/apiKeys" % org_id
+    return path if api_key_id is None else "%s/%s" % (path, api_key_id)
+
+
+def key_label(api_key_id=None, public_key=None, description=None):
+    """How a message names a key: by what the user gave."""
+    if api_key_id:
+        return "API key %s" % api_key_id
+    if public_key:
+        return "API key with public key '%s'" % public_key
+    return "API key '%s'" % description
+
+
+def find_org_key(atlas, org_id, api_key_id=None, public_key=None, description=None):
+    """The raw Atlas key named by exactly one selector, or None when there is none.
+
+    By id it is one GET; by public key or description every page of the organization's keys
+    is read once. A description that matches several keys fails, naming their ids.
+    """
+    if api_key_id:
+        return atlas.get(org_keys_path(org_id, api_key_id), "read %s" % key_label(api_key_id), missing_ok=True)
+    keys = atlas.list_all(org_keys_path(org_id), "list the API keys of organization %s" % org_id)
+    if public_key:
+        matches = [key for key in keys if key.get("publicKey") == public_key]
+    else:
+        matches = [key for key in keys if key.get("desc") == description]
+    if len(matches) > 1:
+        atlas.fail("The description '%s' matches %d API keys in organization %s (ids %s). Name the key with "
+                   "api_key_id or public_key instead." % (description, len(matches), org_id,
+                                                          ", ".join(key["id"] for key in matches)),
+                   matching_ids=[key["id"] for key in matches])
+    return matches[0] if matches else None
+
+
+def org_roles(raw, org_id=None):
+    return sorted({role["roleName"] for role in raw.get("roles") or []
+                   if "orgId" in role and (org_id is None or role["orgId"] == org_id)})
+
+
+def project_roles(raw, project_id):
+    return sorted({role["roleName"] for role in raw.get("roles") or [] if role.get("groupId") == project_id})
+
+
+def key_result(raw, org_id=None):
+    """A key as modules return it: snake_case, org roles and project assignments apart, no private key."""
+    projects = sorted({role["groupId"] for role in raw.get("roles") or [] if "groupId" in role})
+    return dict(
+        id=raw.get("id"),
+        public_key=raw.get("publicKey"),
+        description=raw.get("desc"),
+        roles=org_roles(raw, org_id),
+        project_assignments=[dict(project_id=project, roles=project_roles(raw, project)) for project in projects],
+    )
