@@ -33,12 +33,43 @@ options:
       - If not set, the environment variable E(MONGODB_ATLAS_PUBLIC_API_KEY) is used, and then
         E(MONGODB_ATLAS_PUBLIC_KEY).
       - Required together with O(api_private_key).
+      - Use exactly one way of authenticating per task, an API key, a service account
+        (O(client_id) and O(client_secret)) or an access token (O(api_access_token)); see the notes.
     type: str
   api_private_key:
     description:
       - Private key of the programmatic API key that authenticates the requests (HTTP digest password).
       - If not set, the environment variable E(MONGODB_ATLAS_PRIVATE_API_KEY) is used, and then
         E(MONGODB_ATLAS_PRIVATE_KEY).
+      - It is never logged, returned or shown in a diff.
+    type: str
+  client_id:
+    description:
+      - Client ID of the Atlas service account that authenticates the requests (OAuth 2.0 client
+        credentials), such as C(mdb_sa_id_65a1b2c3d4e5f6a7b8c9d0aa).
+      - The module obtains one access token with C(POST {api_base_url}/api/oauth/token) on its
+        first request and sends it as a bearer token in the C(Authorization) header of every
+        request of the task.
+      - If not set, the environment variable E(MONGODB_ATLAS_CLIENT_ID) is used.
+      - Required together with O(client_secret).
+      - The token endpoint is rate limited (50 requests per minute), so a play that runs many tasks
+        should fetch one token with the P(mongodb_atlas.api_keys.atlas_access_token#lookup) lookup
+        and pass it as O(api_access_token) instead.
+    type: str
+  client_secret:
+    description:
+      - Client secret of the Atlas service account in O(client_id).
+      - If not set, the environment variable E(MONGODB_ATLAS_CLIENT_SECRET) is used.
+      - It is never logged, returned or shown in a diff.
+    type: str
+  api_access_token:
+    description:
+      - An OAuth 2.0 access token of an Atlas service account, obtained beforehand (for example
+        with the P(mongodb_atlas.api_keys.atlas_access_token#lookup) lookup), sent as it is as a
+        bearer token in the C(Authorization) header of every request.
+      - If not set, the environment variable E(MONGODB_ATLAS_ACCESS_TOKEN) is used.
+      - Tokens expire (C(expires_in), one hour on Atlas). A task that runs with an expired token
+        fails with a message that says to fetch a new one.
       - It is never logged, returned or shown in a diff.
     type: str
   validate_certs:
@@ -66,8 +97,17 @@ requirements:
   - python >= 3.9
   - requests
 notes:
-  - The module talks to Atlas from the host it runs on; use it with C(hosts: localhost) or
-    C(delegate_to: localhost).
+  - "The module talks to Atlas from the host it runs on; use it with C(hosts: localhost) or
+    C(delegate_to: localhost)."
+  - "Authentication: set exactly one of an API key (O(api_public_key) and O(api_private_key)), a
+    service account (O(client_id) and O(client_secret)) or an access token (O(api_access_token)).
+    Options set in the task or in C(module_defaults) win over environment variables: they choose
+    the way, and its other option may come from its own environment variable. Options of two ways
+    at once, or a pair with one half missing from both the task and the environment, fail before
+    any request is sent."
+  - "When a task sets no credential option, the environment is read in this order, and the first
+    way found is used: E(MONGODB_ATLAS_ACCESS_TOKEN); then E(MONGODB_ATLAS_CLIENT_ID) and
+    E(MONGODB_ATLAS_CLIENT_SECRET); then the API key pair."
   - Set the connection options once for every module of the collection with
     C(module_defaults) and the action group C(group/mongodb_atlas.api_keys.atlas).
 """

@@ -10,17 +10,17 @@ module: atlas_org_api_key
 short_description: Manage MongoDB Atlas organization API keys
 version_added: 0.1.0
 description:
-  - Create, update and delete a programmatic API key of a MongoDB Atlas organization:
+  - Create, update and delete a programmatic API key of a MongoDB Atlas organization, with
     its description and its organization roles.
-  - A new key's private key is returned once, by the task that created it. Atlas shows it only
+  - "A new key's private key is returned once, by the task that created it. Atlas shows it only
     then; it cannot be read again, so store it at once (Ansible Vault, a secrets manager) and
-    put C(no_log: true) on that task.
+    put C(no_log: true) on that task."
   - Adopting an existing key (naming it by O(api_key_id) or O(public_key)) never recovers its
     private key.
   - Project assignments are managed with M(mongodb_atlas.api_keys.atlas_project_api_key) and the
     key's IP access list with M(mongodb_atlas.api_keys.atlas_api_key_accesslist).
 author:
-  - mongodb_atlas.api_keys developers
+  - mongodb_atlas.api_keys developers (!UNKNOWN)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas
@@ -159,8 +159,8 @@ api_key:
           elements: str
     private_key:
       description:
-        - The private key of the new key, in clear. Only the task that created the key returns it;
-          Atlas never shows it again. Use C(no_log: true) on that task and store it.
+        - "The private key of the new key, in clear. Only the task that created the key returns it;
+          Atlas never shows it again. Use C(no_log: true) on that task and store it."
       type: str
       returned: when the key was created by this task (not in check mode)
       sample: 55c3bbb6-b4bb-4be1-8e6d-20841f3e0000
@@ -174,6 +174,7 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys im
     org_keys_path,
     org_role_problem,
     org_roles,
+    post_new_key,
 )
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule
 
@@ -184,25 +185,13 @@ def managed_fields(key):
 
 
 def create_key(atlas, org_id, description, roles):
-    path = org_keys_path(org_id)
-    recovered = []
-
-    def reread():
-        # The POST may have been applied: a key with this description now is the one we created.
-        key = find_org_key(atlas, org_id, description=description)
-        recovered.extend([key] if key else [])
-        return key
-
-    created = atlas.write("POST", path, "create API key '%s' in organization %s" % (description, org_id),
-                          body=dict(desc=description, roles=roles), reread=reread)
+    created = post_new_key(atlas, org_keys_path(org_id), "create API key '%s' in organization %s" % (description, org_id),
+                           body=dict(desc=description, roles=sorted(set(roles))),
+                           find_again=lambda: find_org_key(atlas, org_id, description=description),
+                           shape=lambda key: key_result(key, org_id))
     if created is None:  # check mode
         return dict(description=description, roles=sorted(set(roles)), project_assignments=[])
     result = key_result(created, org_id)
-    if recovered:
-        atlas.fail("Atlas created API key %s (public key %s), but the answer that carried its private key was lost "
-                   "on the way. Atlas shows a private key only once, so it cannot be recovered: delete the key "
-                   "(state=absent, api_key_id=%s) and run the task again." % (result["id"], result["public_key"],
-                                                                              result["id"]), api_key=result)
     result["private_key"] = created.get("privateKey")
     return result
 
