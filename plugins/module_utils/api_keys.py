@@ -133,3 +133,40 @@ def key_result(raw, org_id=None):
         roles=org_roles(raw, org_id),
         project_assignments=[dict(project_id=project, roles=project_roles(raw, project)) for project in projects],
     )
+
+
+def post_new_key(atlas, path, what, body, find_again, shape, delete_with="state=absent, api_key_id=%s"):
+    """Send the POST that creates a key (organization key, or key created in a project) exactly once.
+
+    Returns the raw new key, whose privateKey is shown only in this answer, or None in check mode.
+    When the answer is lost, find_again() re-reads Atlas: a key found there is the one this POST
+    created, so the task fails (the private key is gone) with api_key=shape(key) and a message
+    that says how to delete it (delete_with, %s for the id) and start again.
+    """
+    recovered = []
+
+    def reread():
+        key = find_again()
+        if key:
+            recovered.append(key)
+        return key
+
+    created = atlas.write("POST", path, what, body=body, reread=reread)
+    if created is not None and recovered:
+        result = shape(created)
+        atlas.fail("Atlas created API key %s (public key %s), but the answer that carried its private key was lost "
+                   "on the way. Atlas shows a private key only once, so it cannot be recovered: delete the key "
+                   "(%s) and run the task again." % (result["id"], result["public_key"], delete_with % result["id"]),
+                   api_key=result)
+    return created
+
+
+def project_keys_path(project_id, api_key_id=None):
+    path = "/groups/%s/apiKeys" % project_id
+    return path if api_key_id is None else "%s/%s" % (path, api_key_id)
+
+
+def project_key_result(raw, project_id):
+    """A key as seen from one project: its roles are its project roles in that project only, no private key."""
+    return dict(id=raw.get("id"), public_key=raw.get("publicKey"), description=raw.get("desc"),
+                roles=project_roles(raw, project_id))
