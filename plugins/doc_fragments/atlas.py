@@ -65,7 +65,7 @@ options:
   api_access_token:
     description:
       - An OAuth 2.0 access token of an Atlas service account, obtained beforehand (for example
-        with the P(mongodb_atlas.api_keys.atlas_access_token#lookup) lookup), sent as it is as a
+        with the P(mongodb_atlas.api_keys.atlas_access_token#lookup) lookup), sent unchanged as a
         bearer token in the C(Authorization) header of every request.
       - If not set, the environment variable E(MONGODB_ATLAS_ACCESS_TOKEN) is used.
       - Tokens expire (C(expires_in), one hour on Atlas). A task that runs with an expired token

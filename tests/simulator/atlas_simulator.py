@@ -313,7 +313,7 @@ class SimState:
             self._public_counter += 1
             number = (self._public_counter * 2147483647 + 104729) % 26 ** 8
             letters = []
-            for _ in range(8):
+            for _digit in range(8):
                 number, digit = divmod(number, 26)
                 letters.append(chr(ord("a") + digit))
             candidate = "".join(letters)
@@ -971,7 +971,7 @@ def basic_credentials(authorization):
         return None, None
     if ":" not in decoded:
         return None, None
-    client_id, _, client_secret = decoded.partition(":")
+    client_id, client_secret = decoded.split(":", 1)
     return unquote_plus(client_id), unquote_plus(client_secret)
 
 

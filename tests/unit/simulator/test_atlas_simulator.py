@@ -116,7 +116,7 @@ def fresh_nonce(server, uri):
 # --------------------------------------------------------------------------- digest authentication
 
 def test_challenge_then_success_and_session_reuses_nonce(server, admin):
-    for _ in range(3):
+    for _attempt in range(3):
         assert admin.call("GET", ORG).status_code == 200
     entries = api_log(server)
     assert [e["status"] for e in entries] == [401, 200, 200, 200]
@@ -236,7 +236,7 @@ def test_pipelined_answers_are_framed_exactly(server):
             received += chunk
     statuses = []
     while received:
-        head, _, rest = received.partition(b"\r\n\r\n")
+        head, rest = received.split(b"\r\n\r\n", 1)
         length = int(re.search(rb"(?im)^Content-Length: (\d+)\r?$", head).group(1))
         statuses.append(int(head.split(b" ")[1]))
         json.loads(rest[:length])
@@ -581,7 +581,7 @@ def test_random_faults_are_deterministic_per_seed(server):
         control(server, "POST", "reset")
         control(server, "POST", "faults", {"random": {"rate": 0.5, "seed": seed, "kinds": ["429", "503"], "retry_after": 0}})
         client = Client(server.url, sim.ADMIN_PUBLIC_KEY, sim.ADMIN_PRIVATE_KEY)
-        statuses = [client.call("GET", ORG).status_code for _ in range(16)]
+        statuses = [client.call("GET", ORG).status_code for _call in range(16)]
         assert [e["fault"] for e in api_log(server) if e["authenticated"]] == [None if s == 200 else str(s) for s in statuses]
         return statuses
     first = run(42)
@@ -642,3 +642,149 @@ def test_tls(tmp_path):
         assert client.call("GET", ORG, verify=str(cert)).status_code == 200
         with pytest.raises(requests.exceptions.SSLError):
             requests.get(secure.url + "/__sim/state", timeout=5, verify=True)
+
+
+# --------------------------------------------------------------------------- service accounts (OAuth 2.0 client credentials)
+
+TOKEN_URL_PATH = "/api/oauth/token"
+SA_BASIC = (sim.SERVICE_ACCOUNT_CLIENT_ID, sim.SERVICE_ACCOUNT_CLIENT_SECRET)
+FORM = {"grant_type": "client_credentials"}
+
+
+def token_request(server, auth=SA_BASIC, data=None, **kwargs):
+    return requests.post(server.url + TOKEN_URL_PATH, auth=auth, data=FORM if data is None else data,
+                         headers={"Accept": "application/json"}, timeout=5, **kwargs)
+
+
+def bearer_get(server, token, path=ORG):
+    return requests.get(server.url + "/api/atlas/v2" + path, timeout=5,
+                        headers={"Authorization": "Bearer " + token, "Accept": sim.V2_MEDIA_TYPE})
+
+
+def token_log(server):
+    return [e for e in api_log(server) if e["path"] == TOKEN_URL_PATH]
+
+
+def test_seeded_service_account_constants():
+    assert sim.SERVICE_ACCOUNT_CLIENT_ID == "mdb_sa_id_65a1b2c3d4e5f6a7b8c9d0aa"
+    assert sim.SERVICE_ACCOUNT_CLIENT_SECRET.startswith("mdb_sa_sk_")
+    assert sim.TOKEN_PATH == TOKEN_URL_PATH
+
+
+def test_token_endpoint_issues_bearer_tokens_that_work_on_every_route(server):
+    response = token_request(server)
+    assert response.status_code == 200, response.text
+    assert response.headers["Cache-Control"] == "no-store"
+    body = response.json()
+    assert set(body) == {"access_token", "expires_in", "token_type"}
+    assert body["token_type"] == "Bearer" and body["expires_in"] == 3600 and len(body["access_token"]) > 20
+    token = body["access_token"]
+    assert bearer_get(server, token).status_code == 200
+    assert bearer_get(server, token, ALPHA).status_code == 200
+    v1 = requests.get(server.url + "/api/atlas/v1.0" + ORG, headers={"Authorization": "Bearer " + token}, timeout=5)
+    assert v1.status_code == 200
+    entries = api_log(server)
+    assert [(e["method"], e["path"], e["status"], e["write"]) for e in entries][0] == ("POST", TOKEN_URL_PATH, 200, False)
+    assert {e["principal"] for e in entries} == {sim.SERVICE_ACCOUNT_CLIENT_ID}
+    assert all(e["authenticated"] and not e["challenge"] for e in entries)
+    state = control(server, "GET", "state")
+    assert state["service_accounts"] == [{
+        "clientId": sim.SERVICE_ACCOUNT_CLIENT_ID, "clientSecret": sim.SERVICE_ACCOUNT_CLIENT_SECRET,
+        "name": sim.SERVICE_ACCOUNT_NAME, "orgId": sim.ORG_ID, "roles": [{"orgId": sim.ORG_ID, "roleName": "ORG_OWNER"}],
+        "tokens": 1}]
+    assert all(k["id"] != sim.SERVICE_ACCOUNT_CLIENT_ID for k in state["api_keys"])  # not an API key
+
+
+def test_service_account_writes_and_roles_are_checked_like_a_key(server):
+    token = token_request(server).json()["access_token"]
+    headers = {"Authorization": "Bearer " + token, "Accept": sim.V2_MEDIA_TYPE, "Content-Type": sim.V2_MEDIA_TYPE}
+    created = requests.post(server.url + "/api/atlas/v2" + ORG, headers=headers, timeout=5,
+                            data=json.dumps({"desc": "made by a service account", "roles": ["ORG_MEMBER"]}))
+    assert created.status_code == 200 and UUID.match(created.json()["privateKey"])
+    expect_error(bearer_get(server, token, "/orgs/%s/apiKeys" % sim.OTHER_ORG_ID), 401, "USER_CANNOT_ACCESS_ORG")
+    server.state.service_accounts[sim.SERVICE_ACCOUNT_CLIENT_ID].set_roles("orgId", sim.ORG_ID, ["ORG_READ_ONLY"])
+    assert bearer_get(server, token).status_code == 200
+    denied = requests.delete(server.url + "/api/atlas/v2%s/%s" % (ORG, created.json()["id"]), headers=headers, timeout=5)
+    expect_error(denied, 401, "USER_UNAUTHORIZED")
+    assert api_log(server)[-1]["principal"] == sim.SERVICE_ACCOUNT_CLIENT_ID
+
+
+@pytest.mark.parametrize("auth", [(sim.SERVICE_ACCOUNT_CLIENT_ID, "mdb_sa_sk_wrong"), ("mdb_sa_id_nosuchaccount", "x"), None])
+def test_token_endpoint_rejects_bad_client_credentials(server, auth):
+    response = token_request(server, auth=auth)
+    assert response.status_code == 401
+    assert response.json() == {"error": "invalid_client", "error_description": "Invalid client credentials."}
+    assert response.headers["WWW-Authenticate"].startswith("Basic ")
+    [entry] = token_log(server)
+    assert entry["principal"] == (auth[0] if auth else None) and not entry["authenticated"]
+
+
+def test_token_endpoint_wants_a_form_with_the_client_credentials_grant(server):
+    as_json = requests.post(server.url + TOKEN_URL_PATH, auth=SA_BASIC, json=FORM, timeout=5)
+    assert as_json.status_code == 400 and as_json.json()["error"] == "invalid_request"
+    password = token_request(server, data={"grant_type": "password"})
+    assert password.status_code == 400 and password.json()["error"] == "unsupported_grant_type"
+    wrong_method = requests.get(server.url + TOKEN_URL_PATH, auth=SA_BASIC, timeout=5)
+    assert wrong_method.status_code == 405 and wrong_method.headers["Allow"] == "POST"
+
+
+def test_tokens_expire_after_token_ttl(server):
+    assert control(server, "POST", "config", {"token_ttl": 0.3})["token_ttl"] == 0.3
+    body = token_request(server).json()
+    assert body["expires_in"] == 0  # whole seconds, as Atlas sends them
+    assert bearer_get(server, body["access_token"]).status_code == 200
+    time.sleep(0.4)
+    expired = bearer_get(server, body["access_token"])
+    assert expired.status_code == 401 and expired.json() == UNAUTHORIZED
+    assert 'error="invalid_token"' in expired.headers["WWW-Authenticate"]
+    assert "expired" in expired.headers["WWW-Authenticate"]
+    unknown = bearer_get(server, "simtok_never_issued")
+    assert unknown.status_code == 401 and "not valid" in unknown.headers["WWW-Authenticate"]
+    entry = api_log(server)[-1]
+    assert entry["principal"] is None and not entry["authenticated"] and not entry["challenge"]
+
+
+def test_token_endpoint_rate_limit_with_retry_after(server):
+    assert control(server, "GET", "config")["token_rate_limit"] == 50
+    control(server, "POST", "config", {"token_rate_limit": 2, "token_rate_window": 1})
+    assert [token_request(server).status_code for _request in range(3)] == [200, 200, 429]
+    limited = token_request(server)
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "1"
+    assert limited.json()["errorCode"] == "RATE_LIMITED"
+    time.sleep(1.05)
+    assert token_request(server).status_code == 200
+    assert [e["status"] for e in token_log(server)] == [200, 200, 429, 429, 200]
+
+
+def test_default_rate_limit_is_50_per_minute(server):
+    statuses = [token_request(server).status_code for _request in range(51)]
+    assert statuses == [200] * 50 + [429]
+    retry_after = int(token_request(server).headers["Retry-After"])
+    assert 55 <= retry_after <= 60
+    control(server, "POST", "reset")  # a reset empties the window
+    assert token_request(server).status_code == 200
+
+
+@pytest.mark.parametrize("config", [{"token_ttl": -1}, {"token_ttl": "1"}, {"token_rate_limit": 1.5},
+                                    {"token_rate_limit": -1}, {"token_rate_window": 0}, {"token_rate_limit": True}])
+def test_token_config_is_validated(server, config):
+    assert requests.post(server.url + "/__sim/config", json=config, timeout=5).status_code == 400
+
+
+def test_reset_forgets_issued_tokens_and_restores_the_account(server):
+    token = token_request(server).json()["access_token"]
+    server.state.service_accounts[sim.SERVICE_ACCOUNT_CLIENT_ID].set_roles("orgId", sim.ORG_ID, ["ORG_MEMBER"])
+    control(server, "POST", "reset")
+    assert bearer_get(server, token).status_code == 401
+    token = token_request(server).json()["access_token"]
+    assert bearer_get(server, token).status_code == 200
+    assert control(server, "GET", "state")["service_accounts"][0]["roles"] == [{"orgId": sim.ORG_ID, "roleName": "ORG_OWNER"}]
+
+
+def test_fault_rules_reach_the_token_endpoint(server):
+    control(server, "POST", "faults", {"rules": [{"method": "POST", "path": "^/api/oauth/token$", "kind": "503",
+                                                  "retry_after": 2}]})
+    first = token_request(server)
+    assert first.status_code == 503 and first.headers["Retry-After"] == "2"
+    assert token_request(server).status_code == 200
+    assert [(e["status"], e["fault"]) for e in token_log(server)] == [(503, "503"), (200, None)]
