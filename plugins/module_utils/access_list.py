@@ -9,6 +9,8 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import quote
 
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys import find_org_key, key_label, org_keys_path
+
 EXAMPLES = "203.0.113.10, 203.0.113.0/24, 2001:db8::1 or 2001:db8::/48"
 
 
@@ -81,3 +83,43 @@ def entry_result(raw):
     if "/" not in entry:
         result["ip_address"] = entry
     return result
+
+
+def network_order(cidr):
+    """Sort key that lists blocks in address order (IPv4 first), wider blocks before the ones inside them."""
+    network = ipaddress.ip_network(cidr)
+    return network.version, network.network_address, network.prefixlen
+
+
+def sorted_cidrs(entries):
+    """Canonical entries as CIDR blocks in address order: the form of added, removed and diffs."""
+    return sorted((as_cidr(entry) for entry in entries), key=network_order)
+
+
+def entries_result(raws):
+    """A key's whole access list as modules return it (atlas_api_key_accesslist and its _info), in address order."""
+    return sorted((entry_result(raw) for raw in raws), key=lambda entry: network_order(entry["cidr_block"]))
+
+
+def access_list_path(org_id, api_key_id):
+    return "%s/accessList" % org_keys_path(org_id, api_key_id)
+
+
+def read_key_access_list(atlas, org_id, selector, when_missing=""):
+    """Find the key named by selector (api_key_id, public_key, description) and read its whole access list.
+
+    Returns (api_key_id, raw entries). Named by id, the list is read at once, since Atlas answers
+    API_KEY_NOT_FOUND there for a missing key; otherwise the key is found first. A missing key fails
+    with a message that ends with when_missing.
+    """
+    api_key_id = selector.get("api_key_id")
+    if not api_key_id:
+        key = find_org_key(atlas, org_id, **selector)
+        api_key_id = key["id"] if key else None
+    raws = None
+    if api_key_id:
+        raws = atlas.list_all(access_list_path(org_id, api_key_id), "list the access list of %s" % key_label(api_key_id),
+                              missing_ok=True)
+    if raws is None:
+        atlas.fail("%s does not exist in organization %s.%s" % (key_label(**selector), org_id, when_missing))
+    return api_key_id, raws

@@ -6,19 +6,26 @@
 
 from __future__ import annotations
 
+import os
 import re
 from urllib.parse import urlsplit
 
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.auth import AtlasCredentialsError, build_auth
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.auth import (
+    DIGEST_REJECTED_HINT,
+    AtlasCredentialsError,
+    resolve_credentials,
+)
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     AtlasApiError,
     AtlasClient,
     AtlasError,
+    AtlasOutcomeUnknown,
+    AtlasTransportError,
 )
 
 DEFAULT_BASE_URL = "https://cloud.mongodb.com"
@@ -31,25 +38,54 @@ PUBLIC_KEY = re.compile(r"^[a-z0-9]{8}$")
 ERROR_HINTS = {
     "PATH_PARAM_PARSE_ERROR": "An id in the request path is malformed: api_key_id takes the key's 24-hex id, "
                               "not its 8-character public key (pass that as public_key).",
+    "USER_CANNOT_ACCESS_ORG": "The credentials in use belong to another organization: check org_id, or use a key "
+                              "of that organization.",
+    "USER_CANNOT_ACCESS_GROUP": "The credentials in use have no access to this project: check project_id, or give "
+                                "the key of the project's organization.",
     "USER_UNAUTHORIZED": "The credentials are valid but lack the role this needs: Organization Owner to change "
                          "organization API keys and access lists, Project Owner to assign keys to a project.",
-    "IP_ADDRESS_NOT_ON_ACCESS_LIST": "The address this task runs from is not on the access list of the API key "
-                                     "in api_public_key: add it there, or run the task from a listed address.",
+    "IP_ADDRESS_NOT_ON_ACCESS_LIST": "The address this task runs from is not on the access list of the credentials "
+                                     "in use (the API key or service account): add it there, or run the task from a "
+                                     "listed address.",
     "ORG_REQUIRES_ACCESS_LIST": "The organization requires an API access list: add the address this task runs "
-                                "from to the access list of the API key in api_public_key.",
-    "API_KEY_ACCESS_LIST_ACCESS_DENIED": "The API key in api_public_key may not be used from this address.",
+                                "from to the access list of the credentials in use (the API key or service account).",
+    "API_KEY_ACCESS_LIST_ACCESS_DENIED": "The credentials in use may not be used from this address: add it to their "
+                                         "access list.",
     "CANNOT_REMOVE_CALLER_ACCESS_LIST_ENTRY": "Atlas does not let a key remove the address it is calling from: "
                                               "run this task with other credentials or from another address.",
     "RATE_LIMITED": "Atlas kept rate limiting the requests after every retry: raise retries or run fewer tasks "
                     "against the organization at once.",
+    "INVALID_ENUM_VALUE": "Atlas does not know a value given, most likely a role in roles: use the role names of "
+                          "https://www.mongodb.com/docs/atlas/reference/user-roles/ (ORG_* for organization "
+                          "roles, GROUP_* for project roles).",
     "RATE_LIMITED_TOKEN_BUCKET": "Atlas kept rate limiting the requests after every retry: raise retries or run "
                                  "fewer tasks against the organization at once.",
 }
 
-CREDENTIALS_REJECTED_HINT = (
-    "Atlas rejected the credentials: check api_public_key and api_private_key (or the environment variables "
-    "MONGODB_ATLAS_PUBLIC_API_KEY and MONGODB_ATLAS_PRIVATE_API_KEY), and that the key belongs to this organization."
-)
+# What to check when Atlas answers 401 without an errorCode; each auth scheme has its own (auth.SCHEMES).
+CREDENTIALS_REJECTED_HINT = DIGEST_REJECTED_HINT
+
+# What to do when Atlas was not reached or did not answer, or answered 502-504 after every retry. An unknown
+# outcome (AtlasOutcomeUnknown) and a TLS error say what to do themselves.
+UNAVAILABLE_HINT = "Atlas is not available right now: run the task again later, or raise retries."
+TRANSPORT_HINTS = {
+    "timeout": "Atlas did not answer in time: raise timeout (seconds to wait for each answer) or retries, or check "
+               "that api_base_url can be reached from where the task runs.",
+    "unreachable": "Check api_base_url (scheme, host and port) and that it can be reached from where the task runs: "
+                   "a firewall or a proxy (HTTPS_PROXY) may be in the way.",
+    "lost": "Run the task again, or raise retries.",
+}
+
+
+def transport_hint(err):
+    """What to do about an error that carries no answer from Atlas, or a 502-504 answer; None when it says it itself."""
+    if isinstance(err, AtlasApiError):
+        return UNAVAILABLE_HINT if err.status in (502, 503, 504) else None
+    if not isinstance(err, AtlasTransportError) or isinstance(err, AtlasOutcomeUnknown) or err.kind == "tls":
+        return None
+    if err.kind == "timeout":
+        return TRANSPORT_HINTS["timeout"]
+    return TRANSPORT_HINTS["lost" if err.maybe_sent else "unreachable"]
 
 
 def atlas_argument_spec():
@@ -57,31 +93,54 @@ def atlas_argument_spec():
     return dict(
         api_base_url=dict(type="str", fallback=(env_fallback, ["MONGODB_ATLAS_BASE_URL"])),
         api_version=dict(type="str", default="v2", choices=["v2", "v1.0"]),
-        api_public_key=dict(type="str", fallback=(env_fallback, ["MONGODB_ATLAS_PUBLIC_API_KEY", "MONGODB_ATLAS_PUBLIC_KEY"])),
-        api_private_key=dict(type="str", no_log=True,
-                             fallback=(env_fallback, ["MONGODB_ATLAS_PRIVATE_API_KEY", "MONGODB_ATLAS_PRIVATE_KEY"])),
+        # Credentials: no env_fallback, auth.resolve_credentials reads the environment (task options win).
+        api_public_key=dict(type="str"),
+        api_private_key=dict(type="str", no_log=True),
+        client_id=dict(type="str"),
+        client_secret=dict(type="str", no_log=True),
+        api_access_token=dict(type="str", no_log=True),
         validate_certs=dict(type="bool", default=True),
         timeout=dict(type="int", default=30),
         retries=dict(type="int", default=4),
     )
 
 
-def describe_error(err):
-    """One line for an Atlas error: what Atlas said, then what to do about it."""
+def describe_error(err, rejected_hint=None):
+    """One line for an Atlas error: what Atlas said, then what to do about it.
+
+    ``rejected_hint`` is what to check when Atlas rejects the credentials (a 401 without an errorCode):
+    the auth scheme's own hint; the API key pair's by default.
+    """
     text = str(err)
     if isinstance(err, AtlasApiError):
         if err.status == 401 and not err.error_code:
-            return "%s. %s" % (text, CREDENTIALS_REJECTED_HINT)
-        hint = ERROR_HINTS.get(err.error_code)
+            hint = rejected_hint or CREDENTIALS_REJECTED_HINT
+        else:
+            hint = ERROR_HINTS.get(err.error_code) or transport_hint(err)
         if hint:
-            return "%s. %s" % (text, hint)
+            return "%s. %s" % (text.rstrip("."), hint)  # Atlas details often end in a full stop already
+    hint = transport_hint(err)
+    if hint:
+        return "%s. %s" % (text.rstrip("."), hint)
     return text
 
 
+# A 404 with one of these codes says the organization or project in the path is missing, not the object.
+CONTAINER_NOT_FOUND = ("ORG_NOT_FOUND", "GROUP_NOT_FOUND")
+
+
 def is_not_found(err):
-    """Atlas answers 404 for a missing key or entry, and 400 API_KEY_NOT_FOUND on some versions."""
-    return isinstance(err, AtlasApiError) and (
-        err.status == 404 or err.error_code in ("API_KEY_NOT_FOUND", "API_KEY_ACCESS_LIST_ENTRY_NOT_FOUND"))
+    """Atlas answers 404 for a missing key or entry, and 400 API_KEY_NOT_FOUND on some versions.
+
+    Not a 404 about the organization or project in the path (a wrong org_id must not pass for
+    "already absent"), nor a 404 without an Atlas errorCode (a server that is not Atlas, such as a
+    wrong api_base_url).
+    """
+    if not isinstance(err, AtlasApiError):
+        return False
+    if err.error_code in ("API_KEY_NOT_FOUND", "API_KEY_ACCESS_LIST_ENTRY_NOT_FOUND"):
+        return True
+    return err.status == 404 and err.error_code is not None and err.error_code not in CONTAINER_NOT_FOUND
 
 
 def set_changes(current, wanted):
@@ -104,10 +163,14 @@ class AtlasModule:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self._check_connection_options()
         try:
-            auth = build_auth(api_public_key=self.params["api_public_key"],
-                              api_private_key=self.params["api_private_key"])
+            self.credentials = resolve_credentials(self.params, os.environ)
+            auth = self.credentials.build()
         except AtlasCredentialsError as err:
             self.fail(str(err))
+        # Secrets read from the environment are masked like no_log options; params then hold what
+        # the task would have had with environment fallbacks.
+        self.module.no_log_values.update(self.credentials.secrets())
+        self.params.update(self.credentials.values)
         self.client = AtlasClient(
             self.base_url, auth,
             api_version=self.params["api_version"],
@@ -119,11 +182,26 @@ class AtlasModule:
 
     def _check_connection_options(self):
         url = self.params["api_base_url"] or DEFAULT_BASE_URL
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            self.fail("api_base_url must be an http or https URL such as %s; got '%s'." % (DEFAULT_BASE_URL, url))
-        if parts.username or parts.password:
+        # Credentials first, so that no later message echoes them.
+        head = url.partition("?")[0].partition("#")[0]
+        if "@" in head:
+            # Masked like no_log values: the result's invocation (module_args) would show them otherwise.
+            userinfo = head.rpartition("@")[0]
+            userinfo = userinfo.partition("://")[2] or userinfo
+            self.module.no_log_values.update(value for value in (userinfo, userinfo.partition(":")[2]) if value)
             self.fail("api_base_url must not hold credentials: use api_public_key and api_private_key.")
+        try:
+            parts = urlsplit(url)
+            hostname = parts.hostname
+            if parts.port is not None and not 0 < parts.port:  # a port out of range raises ValueError
+                hostname = None
+        except ValueError:
+            parts, hostname = None, None
+        if parts is None or parts.scheme not in ("http", "https") or not hostname:
+            self.fail("api_base_url must be an http or https URL such as %s; got '%s'." % (DEFAULT_BASE_URL, url))
+        if parts.query or parts.fragment or url.rstrip("/").endswith(("?", "#")):
+            self.fail("api_base_url is the server only, such as %s: drop '%s'."
+                      % (DEFAULT_BASE_URL, url[len(url.partition("?")[0].partition("#")[0]):]))
         if parts.path.rstrip("/").startswith("/api"):
             self.fail("api_base_url is the server only, such as %s: drop '%s' (api_version chooses the API path)."
                       % (DEFAULT_BASE_URL, parts.path))
@@ -168,22 +246,29 @@ class AtlasModule:
                 return None
             self.fail_request(what, err)
 
-    def list_all(self, path, what, params=None):
+    def list_all(self, path, what, params=None, missing_ok=False):
+        """Read every page; None when missing_ok and Atlas says the parent object does not exist."""
         try:
             return self.client.list_all(path, params=params)
         except AtlasError as err:
+            if missing_ok and is_not_found(err):
+                return None
             self.fail_request(what, err)
 
-    def write(self, method, path, what, body=None, reread=None):
+    def write(self, method, path, what, body=None, reread=None, params=None):
         """The only way modules change Atlas: in check mode nothing is sent and None is returned."""
-        self.changed = True
+        changed_before, self.changed = self.changed, True
         if self.module.check_mode:
             return None
         try:
             if method == "POST":
-                return self.client.post(path, body, reread=reread)
-            return self.client.request(method, path, body=body)
+                return self.client.post(path, body, reread=reread, params=params)
+            return self.client.request(method, path, body=body, params=params)
         except AtlasError as err:
+            if method == "DELETE" and err.attempts > 1 and is_not_found(err):
+                return None  # an earlier attempt, whose answer was lost, deleted it
+            if isinstance(err, AtlasApiError) and 400 <= err.status < 500:
+                self.changed = changed_before  # Atlas refused the request: this write changed nothing
             self.fail_request(what, err)
 
     # Results.
@@ -203,7 +288,7 @@ class AtlasModule:
         if isinstance(err, AtlasApiError):
             details["error"] = dict(status=err.status, code=err.error_code, detail=err.detail,
                                     method=err.method, path=err.path)
-        self.fail("Failed to %s: %s" % (what, describe_error(err)), **details)
+        self.fail("Failed to %s: %s" % (what, describe_error(err, self.credentials.scheme.rejected_hint)), **details)
 
     def exit(self, **result):
         if self._diff is not None and self.module._diff:

@@ -107,14 +107,8 @@ entries:
       sample: 12
 """
 
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.access_list import entries_result
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys import (
-    KEY_SELECTORS,
-    check_key_selector,
-    find_org_key,
-    key_label,
-    org_keys_path,
-)
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.access_list import entries_result, read_key_access_list
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys import KEY_SELECTORS, check_key_selector
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule
 
 
@@ -134,13 +128,8 @@ def main():
     atlas.check_hex_id("org_id")
     check_key_selector(atlas)
 
-    selector = dict((name, params[name]) for name in KEY_SELECTORS)
-    key = find_org_key(atlas, org_id, **selector)
-    if key is None:
-        atlas.fail("%s does not exist in organization %s." % (key_label(**selector), org_id))
-    raw = atlas.list_all(org_keys_path(org_id, key["id"]) + "/accessList",
-                         "list the access list of %s in organization %s" % (key_label(key["id"]), org_id))
-    atlas.exit(api_key_id=key["id"], entries=entries_result(raw))
+    api_key_id, raws = read_key_access_list(atlas, org_id, dict((name, params[name]) for name in KEY_SELECTORS))
+    atlas.exit(api_key_id=api_key_id, entries=entries_result(raws))
 
 
 if __name__ == "__main__":

@@ -144,8 +144,8 @@ def test_caller_not_on_its_access_list_403(sim, run_module, module, args):
     assert result["failed"] and not result["changed"], result
     msg = result["msg"]
     assert msg.startswith("Failed to ") and "HTTP 403 IP_ADDRESS_NOT_ON_ACCESS_LIST" in msg and "127.0.0.1" in msg, msg
-    assert ("The address this task runs from is not on the access list of the API key in api_public_key: add it "
-            "there, or run the task from a listed address.") in msg
+    assert ("The address this task runs from is not on the access list of the credentials in use (the API key or "
+            "service account): add it there, or run the task from a listed address.") in msg
     assert not sim.secrets_in(result), result
     assert not sim.writes() and sim.view() == before
 

@@ -77,7 +77,8 @@ class FakeClient:
         return copy.deepcopy([key for key in self.keys.values()
                               if any(r.get("groupId") == project for r in key["roles"])])
 
-    def post(self, path, body, reread=None):
+    def post(self, path, body, reread=None, params=None):
+        assert params is None, params  # the project key operations take no query parameters
         self.calls.append(("POST", path, copy.deepcopy(body)))
         result = self._apply("POST", path, body)
         if self.lose_next_post:

@@ -289,32 +289,48 @@ def test_org_info_atlas_error_fails_with_its_code(atlas):
 
 # atlas_api_key_accesslist_info
 
+# In address order: IPv4 first, then by network address.
 KEY2_ENTRIES = [
     dict(cidr_block="10.0.0.0/8", created="2026-11-03T09:14:07Z", last_used=None, last_used_address=None, count=0),
-    dict(cidr_block="2001:db8::/48", created="2026-11-04T09:14:07Z", last_used=None, last_used_address=None, count=0),
     dict(cidr_block="203.0.113.10/32", ip_address="203.0.113.10", created="2026-11-02T09:14:07Z",
          last_used="2026-11-20T17:02:44Z", last_used_address="203.0.113.10", count=4),
+    dict(cidr_block="2001:db8::/48", created="2026-11-04T09:14:07Z", last_used=None, last_used_address=None, count=0),
 ]
+KEYS_PATH = "/api/atlas/v2/orgs/%s/apiKeys" % ORG
 
 
-@pytest.mark.parametrize("selector", [dict(api_key_id=key_id(2)), dict(public_key=public_key(2)),
-                                      dict(description="monitoring")])
-def test_accesslist_info_reads_the_entries_of_the_named_key(atlas, selector):
+def access_list_path(number):
+    return "%s/%s/accessList" % (KEYS_PATH, key_id(number))
+
+
+@pytest.mark.parametrize("selector, paths", [
+    # Named by id, the key is not read first: its access list is the only request.
+    (dict(api_key_id=key_id(2)), [access_list_path(2)]),
+    (dict(public_key=public_key(2)), [KEYS_PATH, access_list_path(2)]),
+    (dict(description="monitoring"), [KEYS_PATH, access_list_path(2)]),
+], ids=["api_key_id", "public_key", "description"])
+def test_accesslist_info_reads_the_entries_of_the_named_key(atlas, selector, paths):
     seed_org(atlas)
     result = run(atlas_api_key_accesslist_info, dict(org_id=ORG, **selector))
     assert result["changed"] is False
     assert result["api_key_id"] == key_id(2)
     assert result["entries"] == KEY2_ENTRIES
-    assert set(entry["cidr_block"] for entry in result["entries"]) == {"10.0.0.0/8", "2001:db8::/48", "203.0.113.10/32"}
-    assert atlas.paths()[-1] == "/api/atlas/v2/orgs/%s/apiKeys/%s/accessList" % (ORG, key_id(2))
+    assert atlas.paths() == paths
     assert atlas.writes() == []
     assert_no_secret(result)
 
 
-def test_accesslist_info_entries_are_sorted(atlas):
-    seed_org(atlas)
-    result = run(atlas_api_key_accesslist_info, dict(org_id=ORG, api_key_id=key_id(2)))
-    assert [entry["cidr_block"] for entry in result["entries"]] == ["10.0.0.0/8", "2001:db8::/48", "203.0.113.10/32"]
+def test_accesslist_info_entries_are_in_address_order(atlas):
+    # Text order would put 10.x before 9.x, a /24 before the /16 that holds it, 2001:db8:: before 203.x and ::/0 last.
+    raws = [dict(cidrBlock=block, count=0) for block in (
+        "2001:0db8:0000:0000:0000:0000:0000:0000/48", "::/0", "10.0.0.0/24", "203.0.113.0/24", "10.0.0.0/16",
+        "9.0.0.0/8", "0.0.0.0/0", "2001:0db8:0000:0000:0000:0000:0000:0000/32")]
+    raws.append(dict(ipAddress="10.0.0.0", cidrBlock="10.0.0.0/32", count=0))
+    atlas.add_key(5, "ordered", access_list=raws)
+    result = run(atlas_api_key_accesslist_info, dict(org_id=ORG, api_key_id=key_id(5)))
+    assert [entry["cidr_block"] for entry in result["entries"]] == [
+        "0.0.0.0/0", "9.0.0.0/8", "10.0.0.0/16", "10.0.0.0/24", "10.0.0.0/32", "203.0.113.0/24",
+        "::/0", "2001:db8::/32", "2001:db8::/48"]
 
 
 def test_accesslist_info_empty_access_list(atlas):
@@ -329,8 +345,12 @@ def test_accesslist_info_follows_every_page(atlas):
     atlas.add_key(7, "wide", access_list=entries)
     result = run(atlas_api_key_accesslist_info, dict(org_id=ORG, api_key_id=key_id(7)))
     assert len(result["entries"]) == 700
-    pages = [req[2].get("pageNum") for req in atlas.requests if req[1].endswith("/accessList")]
-    assert pages == [1, 2]
+    assert atlas.paths() == [access_list_path(7)] * 2
+    assert [req[2].get("pageNum") for req in atlas.requests] == [1, 2]
+    assert {req[2].get("itemsPerPage") for req in atlas.requests} == {500}
+    # 10.0.255.0/24, then 10.1.0.0/24: address order across the pages.
+    blocks = [entry["cidr_block"] for entry in result["entries"]]
+    assert blocks[255:257] == ["10.0.255.0/24", "10.1.0.0/24"] and blocks[-1] == "10.2.187.0/24"
 
 
 def test_accesslist_info_check_mode_gives_the_same_answer(atlas):
@@ -341,17 +361,31 @@ def test_accesslist_info_check_mode_gives_the_same_answer(atlas):
     assert atlas.writes() == []
 
 
-@pytest.mark.parametrize("selector, label", [
-    (dict(api_key_id=key_id(99)), "API key %s does not exist in organization %s" % (key_id(99), ORG)),
-    (dict(public_key="pk000099"), "API key with public key 'pk000099' does not exist in organization %s" % ORG),
-    (dict(description="nobody"), "API key 'nobody' does not exist in organization %s" % ORG),
-])
-def test_accesslist_info_missing_key_fails_clearly(atlas, selector, label):
+@pytest.mark.parametrize("selector, label, paths", [
+    # By id, the access list is read at once; Atlas answers 404 API_KEY_NOT_FOUND for a key that is not there.
+    (dict(api_key_id=key_id(99)), "API key %s" % key_id(99), [access_list_path(99)]),
+    (dict(public_key="pk000099"), "API key with public key 'pk000099'", [KEYS_PATH]),
+    (dict(description="nobody"), "API key 'nobody'", [KEYS_PATH]),
+], ids=["api_key_id", "public_key", "description"])
+def test_accesslist_info_missing_key_fails_clearly(atlas, selector, label, paths):
     seed_org(atlas)
     result = run(atlas_api_key_accesslist_info, dict(org_id=ORG, **selector))
     assert result["failed"] is True
-    assert label in result["msg"]
-    assert not any(path.endswith("/accessList") for path in atlas.paths())
+    assert result["msg"] == "%s does not exist in organization %s." % (label, ORG)
+    assert "error" not in result
+    assert atlas.paths() == paths
+    assert atlas.writes() == []
+
+
+def test_accesslist_info_by_id_in_an_organization_out_of_reach_is_not_a_missing_key(atlas):
+    seed_org(atlas)
+    result = run(atlas_api_key_accesslist_info, dict(org_id=OTHER_ORG, api_key_id=key_id(2)))
+    assert result["failed"] is True
+    assert result["msg"].startswith("Failed to list the access list of API key %s: HTTP 401 USER_CANNOT_ACCESS_ORG"
+                                    % key_id(2))
+    assert "does not exist" not in result["msg"]
+    assert result["error"]["code"] == "USER_CANNOT_ACCESS_ORG"
+    assert atlas.paths() == ["/api/atlas/v2/orgs/%s/apiKeys/%s/accessList" % (OTHER_ORG, key_id(2))]
 
 
 def test_accesslist_info_ambiguous_description_fails_naming_the_keys(atlas):
