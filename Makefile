@@ -127,6 +127,7 @@ system-219: venv219 tree219 ## System tests (ansible-core 2.19, Python 3.11)
 	cd '$(TREE219)' && $(IN219) python -m pytest tests/system -q -p no:cacheprovider
 
 integration: venv221 venv219 ## ansible-test integration on both cores at once, each against its own simulator
+	@'$(TOOLS)/ansible_test_ssh_key.sh'
 	@'$(TOOLS)/run_parallel.sh' '$(BUILD)/logs' \
 		'integration-221=$(MAKE) --no-print-directory integration-221' \
 		'integration-219=$(MAKE) --no-print-directory integration-219'

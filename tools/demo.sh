@@ -11,6 +11,8 @@
 set -euo pipefail
 
 playbook=${1:?usage: demo.sh PLAYBOOK}
+# The demo runs on the implicit localhost: no inventory is expected, so don't warn about it.
+export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
 here=$(cd "$(dirname "$0")" && pwd)
 [[ -f $playbook ]] || { echo "demo.sh: error: $playbook not found" >&2; exit 1; }
 

@@ -356,11 +356,13 @@ class AtlasClient(object):
     def get(self, path, params=None):
         return self.request("GET", path, params=params)
 
-    def list_all(self, path, params=None):
+    def list_all(self, path, params=None, first_page=None):
         """Every item of a paginated list: ``itemsPerPage=500``, ``pageNum`` 1..n.
 
         Stops on a page shorter than 500, when ``totalCount`` items are read, or
-        when a page adds nothing new (a server that repeats a page).
+        when a page adds nothing new (a server that repeats a page). ``first_page``
+        is an answer for page 1 already in hand (Atlas answers a POST to a list with
+        one): reading goes on from page 2.
         """
         items = []
         seen = set()
@@ -369,7 +371,7 @@ class AtlasClient(object):
             query = dict(params or {})
             query["itemsPerPage"] = PAGE_SIZE
             query["pageNum"] = page
-            data = self.get(path, params=query)
+            data = first_page if page == 1 and first_page is not None else self.get(path, params=query)
             if data is None:
                 return items
             if isinstance(data, list):  # not paginated after all

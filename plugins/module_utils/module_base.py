@@ -246,10 +246,10 @@ class AtlasModule:
                 return None
             self.fail_request(what, err)
 
-    def list_all(self, path, what, params=None, missing_ok=False):
+    def list_all(self, path, what, params=None, missing_ok=False, first_page=None):
         """Read every page; None when missing_ok and Atlas says the parent object does not exist."""
         try:
-            return self.client.list_all(path, params=params)
+            return self.client.list_all(path, params=params, first_page=first_page)
         except AtlasError as err:
             if missing_ok and is_not_found(err):
                 return None

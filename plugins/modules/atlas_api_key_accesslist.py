@@ -216,10 +216,11 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.access_list
     sorted_cidrs,
 )
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys import KEY_SELECTORS, check_key_selector, key_label
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import PAGE_SIZE
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule, set_changes
 
-# Atlas answers the POST with the whole access list, paginated: ask for its largest page.
-POST_PARAMS = dict(itemsPerPage=500)
+# Atlas answers the POST with the whole access list, paginated: ask for the page size list_all reads.
+POST_PARAMS = dict(itemsPerPage=PAGE_SIZE)
 
 EMPTY_LIST_WARNING = (
     "The access list of %s is empty: the key can be used from any address unless the organization "
@@ -250,11 +251,12 @@ def read_list(atlas, path, label):
     return by_entry(atlas.list_all(path, "list the access list of %s" % label))
 
 
-def add_entries(atlas, path, label, listing, add):
+def add_entries(atlas, path, label, listing, add, removals_follow):
     """One POST for every missing entry.
 
-    Returns the access list after it (as it would be, in check mode), or None when Atlas's answer,
-    which is the whole list but paginated, holds only part of it.
+    Returns the access list after it (as it would be, in check mode). Atlas answers with page 1 of
+    the whole list; when that is only part of it, the rest is read from page 2 on, unless removals
+    follow and would make that page stale: then None, and the caller reads the list once at the end.
     """
     def reread():
         # The POST may have been applied before its answer was lost: it was when every entry is listed.
@@ -268,7 +270,11 @@ def add_entries(atlas, path, label, listing, add):
         listing.update((entry, dict(cidrBlock=as_cidr(entry))) for entry in add)
         return listing
     items = answer.get("results") or []
-    return by_entry(items) if answer.get("totalCount") == len(items) else None
+    if answer.get("totalCount") == len(items):
+        return by_entry(items)
+    if removals_follow:
+        return None
+    return by_entry(atlas.list_all(path, "list the access list of %s" % label, first_page=answer))
 
 
 def main():
@@ -311,7 +317,7 @@ def main():
     add, remove = sorted(add, key=network_order), sorted(remove, key=network_order)
 
     # Add first, then remove: an address being replaced by a wider block is never locked out in between.
-    listing = add_entries(atlas, path, label, dict(current), add) if add else dict(current)
+    listing = add_entries(atlas, path, label, dict(current), add, bool(remove)) if add else dict(current)
     for entry in remove:
         atlas.write("DELETE", "%s/%s" % (path, path_segment(entry)),
                     "remove %s from the access list of %s" % (as_cidr(entry), label))

@@ -508,6 +508,14 @@ def test_list_all_follows_pages(atlas, make_client):
         {"includeCount": ["true"], "itemsPerPage": ["500"], "pageNum": [str(n)]} for n in (1, 2, 3)]
 
 
+def test_list_all_reads_on_from_page_2_after_a_first_page_in_hand(atlas, make_client):
+    items = [{"id": "%024x" % i} for i in range(1203)]
+    atlas.route("GET", V2 + "/orgs/o/apiKeys", paged(items))
+    first_page = {"results": items[:500], "totalCount": len(items)}  # e.g. a POST's answer
+    assert make_client().list_all("/orgs/o/apiKeys", first_page=first_page) == items
+    assert [r["query"]["pageNum"] for r in atlas.log] == [["2"], ["3"]]
+
+
 def test_list_all_stops_at_total_count(atlas, make_client):
     items = [{"id": i} for i in range(1000)]
     atlas.route("GET", V2 + "/orgs/o/apiKeys", paged(items))

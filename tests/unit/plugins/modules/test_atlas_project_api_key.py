@@ -69,7 +69,8 @@ class FakeClient:
         raise AtlasApiError(404, "API_KEY_NOT_FOUND", "No API key with ID %s exists." % path.rsplit("/", 1)[-1],
                             method="GET", path=path)
 
-    def list_all(self, path, params=None):
+    def list_all(self, path, params=None, first_page=None):
+        assert first_page is None
         self.calls.append(("LIST", path, None))
         if path == "/orgs/%s/apiKeys" % ORG:
             return copy.deepcopy(list(self.keys.values()))
