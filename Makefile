@@ -43,17 +43,20 @@ endif
 # ansible-core 2.21 on Python 3.12 (all tools) and ansible-core 2.19 on Python 3.11 (units, integration).
 VENV221 := $(ROOT)/.venv/core221
 VENV219 := $(ROOT)/.venv/core219
+# galaxy-importer wants a venv of its own (TOOLCHAIN.md).
+VENVIMP := $(ROOT)/.venv/importer
 # Prefix for a command that runs with a venv's bin first on PATH and the collection found in build/.
 IN221 := env PATH='$(VENV221)/bin':"$$PATH" ANSIBLE_COLLECTIONS_PATH='$(BUILD)'
 IN219 := env PATH='$(VENV219)/bin':"$$PATH" ANSIBLE_COLLECTIONS_PATH='$(BUILD)/core219'
 
 # The stages of `make test`, cheap and quick first so that a slip fails in seconds.
-TEST_STAGES := changelog-lint docs-lint docs-check lint build install-check \
+TEST_STAGES := changelog-lint docs-lint docs-check lint build install-check galaxy-import \
 	units-221 units-219 system-221 system-219 sanity integration
 
 .PHONY: help demo test bench sanity units units-221 units-219 integration integration-221 \
 	integration-219 lint docs-lint docs docs-check build install-check changelog-lint clean \
-	distclean lock venvs venv221 venv219 tree tree219 shellcheck-installed system system-221 system-219
+	distclean lock venvs venv221 venv219 venv-importer tree tree219 shellcheck-installed system system-221 system-219 \
+	galaxy-import
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## (.*)/  make \1\t\2/' | expand -t 24
@@ -79,9 +82,13 @@ venv221:
 venv219:
 	@'$(TOOLS)/venv.sh' ensure '$(PY311)' 3.11 '$(VENV219)' '$(ROOT)/requirements/core219.txt'
 
+venv-importer:
+	@'$(TOOLS)/venv.sh' ensure '$(PY312)' 3.12 '$(VENVIMP)' '$(ROOT)/requirements/importer.txt'
+
 lock: ## Re-resolve requirements/*.in into the pinned requirements/*.txt
 	'$(TOOLS)/venv.sh' lock '$(PY312)' 3.12 '$(ROOT)/requirements/core221.in' '$(ROOT)/requirements/core221.txt'
 	'$(TOOLS)/venv.sh' lock '$(PY311)' 3.11 '$(ROOT)/requirements/core219.in' '$(ROOT)/requirements/core219.txt'
+	'$(TOOLS)/venv.sh' lock '$(PY312)' 3.12 '$(ROOT)/requirements/importer.in' '$(ROOT)/requirements/importer.txt'
 
 tree: ## Refresh build/ansible_collections/mongodb_atlas/api_keys from the working tree
 	@'$(TOOLS)/collection_tree.sh' '$(TREE)'
@@ -165,6 +172,9 @@ build: venv221 tree ## ansible-galaxy collection build into build/
 
 install-check: build ## Install the tarball offline into a temp dir; ansible-doc every plugin; one ad-hoc run
 	@$(IN221) '$(TOOLS)/install_check.sh' '$(TARBALL)' '$(ROOT)/plugins'
+
+galaxy-import: build venv-importer ## galaxy-importer (Galaxy's upload checks) on the built tarball
+	@env PATH='$(VENVIMP)/bin':"$$PATH" '$(TOOLS)/galaxy_import.sh' '$(TARBALL)'
 
 clean: ## Remove build output (build/, tool output); keeps .venv/
 	rm -rf '$(BUILD)' '$(ROOT)/tests/output' '$(ROOT)/.pytest_cache' '$(ROOT)/.ansible' \

@@ -88,27 +88,24 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Manage Atlas API keys with one service account token for the whole play
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Obtain one access token (client ID and secret from MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET)
-      ansible.builtin.set_fact:
-        atlas_token: "{{ lookup('mongodb_atlas.api_keys.atlas_access_token') }}"
-      no_log: true
+# In a play on localhost: one token for every Atlas task that follows.
+- name: Obtain one access token (client ID and secret from MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET)
+  ansible.builtin.set_fact:
+    atlas_token: "{{ lookup('mongodb_atlas.api_keys.atlas_access_token') }}"
+  no_log: true
 
-    - name: Every Atlas task of the block uses that token
-      module_defaults:
-        group/mongodb_atlas.api_keys.atlas:
-          api_access_token: "{{ atlas_token }}"
-      block:
-        - name: Create one key per team (one token for all of them)
-          mongodb_atlas.api_keys.atlas_org_api_key:
-            org_id: 5f4e3d2c1b0a998877665544
-            description: "ci-{{ item }}"
-            roles: [ORG_READ_ONLY]
-          loop: [alpha, beta, gamma]
-          no_log: true  # the task that creates a key returns its private key
+- name: Every Atlas task of the block uses that token
+  module_defaults:
+    group/mongodb_atlas.api_keys.atlas:
+      api_access_token: "{{ atlas_token }}"
+  block:
+    - name: Create one key per team (one token for all of them)
+      mongodb_atlas.api_keys.atlas_org_api_key:
+        org_id: 5f4e3d2c1b0a998877665544
+        description: "ci-{{ item }}"
+        roles: [ORG_READ_ONLY]
+      loop: [alpha, beta, gamma]
+      no_log: true  # the task that creates a key returns its private key
 
 - name: Client ID and secret given explicitly, from Ansible Vault
   ansible.builtin.set_fact:
