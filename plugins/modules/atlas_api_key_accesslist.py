@@ -27,29 +27,8 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas
   - mongodb_atlas.api_keys.atlas.ATTRIBUTES
+  - mongodb_atlas.api_keys.atlas.KEY_SELECTOR
 options:
-  org_id:
-    description:
-      - Id of the Atlas organization that owns the key (24 hexadecimal characters).
-    type: str
-    required: true
-  api_key_id:
-    description:
-      - Id of the key (24 hexadecimal characters), as returned in RV(api_key_id).
-      - Not the 8-character public key; use O(public_key) for that.
-      - Exactly one of O(api_key_id), O(public_key) and O(description) names the key.
-    type: str
-  public_key:
-    description:
-      - Public key of the key (8 characters), the user name of the key.
-      - Exactly one of O(api_key_id), O(public_key) and O(description) names the key.
-    type: str
-  description:
-    description:
-      - Description of the key. It must match exactly one key of the organization; when several
-        keys share it, the task fails and names their ids.
-      - Exactly one of O(api_key_id), O(public_key) and O(description) names the key.
-    type: str
   entries:
     description:
       - IPv4 or IPv6 addresses (V(203.0.113.10), V(2001:db8::1)) or CIDR blocks

@@ -20,27 +20,7 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas
   - mongodb_atlas.api_keys.atlas.INFO_ATTRIBUTES
-options:
-  org_id:
-    description:
-      - Id of the Atlas organization that owns the key (24 hexadecimal characters).
-    type: str
-    required: true
-  api_key_id:
-    description:
-      - Id of the key (24 hexadecimal characters).
-      - Not the 8-character public key; use O(public_key) for that.
-      - Exactly one of O(api_key_id), O(public_key) and O(description) is required.
-    type: str
-  public_key:
-    description:
-      - Public key of the key (8 characters).
-    type: str
-  description:
-    description:
-      - Description of the key. It must match exactly one key of the organization; when it matches
-        several, the task fails and names their ids.
-    type: str
+  - mongodb_atlas.api_keys.atlas.KEY_SELECTOR
 seealso:
   - module: mongodb_atlas.api_keys.atlas_api_key_accesslist
   - module: mongodb_atlas.api_keys.atlas_org_api_key_info
