@@ -266,9 +266,17 @@ def test_every_option_of_every_module_has_a_row():
 
 
 def module_options(module):
-    """The options a module documents itself (the common ones come from the doc fragment)."""
+    """The options of a module but the common ones: its own, and those of the named fragments it extends
+    (mongodb_atlas.api_keys.atlas.KEY_SELECTOR); the common ones come from the fragment's DOCUMENTATION."""
     code = importlib.import_module("ansible_collections.mongodb_atlas.api_keys.plugins.modules.%s" % module)
-    return yaml.safe_load(code.DOCUMENTATION)["options"]
+    doc = yaml.safe_load(code.DOCUMENTATION)
+    fragments = importlib.import_module("ansible_collections.mongodb_atlas.api_keys.plugins.doc_fragments.atlas")
+    options = dict(doc.get("options") or {})
+    for name in doc.get("extends_documentation_fragment", []):
+        if name.startswith("mongodb_atlas.api_keys.atlas."):
+            fragment = getattr(fragments.ModuleDocFragment, name.rsplit(".", 1)[1])
+            options.update(yaml.safe_load(fragment).get("options") or {})
+    return options
 
 
 @pytest.mark.parametrize("module,changes,substrings", list(rows()))
