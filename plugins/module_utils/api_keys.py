@@ -69,6 +69,11 @@ def project_role_problem(roles, option="roles"):
             % (option, ", ".join(wrong), ", ".join(KNOWN_PROJECT_ROLES)))
 
 
+def key_selector(params):
+    """The key-naming options of a task (KEY_SELECTORS), as keyword arguments for find_org_key."""
+    return dict((name, params[name]) for name in KEY_SELECTORS)
+
+
 def check_key_selector(atlas, required=True):
     """Fail unless the key is named by valid options, before any request."""
     given = [name for name in KEY_SELECTORS if atlas.params.get(name) is not None]

@@ -194,7 +194,12 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.access_list
     request_item,
     sorted_cidrs,
 )
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys import KEY_SELECTORS, check_key_selector, key_label
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys import (
+    KEY_SELECTORS,
+    check_key_selector,
+    key_label,
+    key_selector,
+)
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import PAGE_SIZE
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule, set_changes
 
@@ -225,9 +230,9 @@ def by_entry(raws):
     return {entry_of(raw): raw for raw in raws}
 
 
-def read_list(atlas, path, label):
-    """The key's access list, every page, by canonical entry."""
-    return by_entry(atlas.list_all(path, "list the access list of %s" % label))
+def read_list(atlas, path, label, first_page=None):
+    """The key's access list, every page (from page 2 when page 1 is in hand), by canonical entry."""
+    return by_entry(atlas.list_all(path, "list the access list of %s" % label, first_page=first_page))
 
 
 def add_entries(atlas, path, label, listing, add, removals_follow):
@@ -253,7 +258,7 @@ def add_entries(atlas, path, label, listing, add, removals_follow):
         return by_entry(items)
     if removals_follow:
         return None
-    return by_entry(atlas.list_all(path, "list the access list of %s" % label, first_page=answer))
+    return read_list(atlas, path, label, first_page=answer)
 
 
 def main():
@@ -280,7 +285,7 @@ def main():
     wanted = wanted_entries(atlas, params["entries"])
 
     api_key_id, raws = read_key_access_list(
-        atlas, org_id, dict((name, params[name]) for name in KEY_SELECTORS),
+        atlas, org_id, key_selector(params),
         when_missing=" This module manages the access list of an existing key and never creates keys: "
                      "create it with mongodb_atlas.api_keys.atlas_org_api_key.")
     label = key_label(api_key_id)

@@ -88,7 +88,7 @@ entries:
 """
 
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.access_list import entries_result, read_key_access_list
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys import KEY_SELECTORS, check_key_selector
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys import KEY_SELECTORS, check_key_selector, key_selector
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule
 
 
@@ -108,7 +108,7 @@ def main():
     atlas.check_hex_id("org_id")
     check_key_selector(atlas)
 
-    api_key_id, raws = read_key_access_list(atlas, org_id, dict((name, params[name]) for name in KEY_SELECTORS))
+    api_key_id, raws = read_key_access_list(atlas, org_id, key_selector(params))
     atlas.exit(api_key_id=api_key_id, entries=entries_result(raws))
 
 

@@ -175,6 +175,7 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys im
     check_key_selector,
     find_org_key,
     key_label,
+    key_selector,
     post_new_key,
     project_key_result,
     project_keys_path,
@@ -197,7 +198,7 @@ def project_key(raw, project_id, roles=None):
 def find_key(atlas, project_id, org_id, params):
     """The raw key (all its roles), or None. Without org_id only the project's (assigned) keys are read."""
     if org_id:
-        return find_org_key(atlas, org_id, **dict((name, params[name]) for name in KEY_SELECTORS))
+        return find_org_key(atlas, org_id, **key_selector(params))
     keys = atlas.list_all(project_keys_path(project_id), "list the API keys of project %s" % project_id)
     return next((key for key in keys if key.get("id") == params["api_key_id"] and project_roles(key, project_id)), None)
 
