@@ -118,6 +118,7 @@ options:
   org_id:
     description:
       - Id of the Atlas organization that owns the key (24 hexadecimal characters).
+      - When not set, the environment variable E(MONGODB_ATLAS_ORG_ID) is used (the name the Atlas CLI uses).
     type: str
     required: true
   api_key_id:

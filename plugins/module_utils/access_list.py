@@ -52,12 +52,15 @@ def entry_of(raw):
 
 
 def _wire(entry):
-    # The spec's patterns accept IPv6 only in full eight-group form, so IPv6 goes out exploded.
+    # The spec's patterns accept IPv6 only in full eight-group hexadecimal form, so IPv6 goes out so.
+    # Not .exploded: from Python 3.13 on it writes an IPv4-mapped address (::ffff:192.0.2.1) with a
+    # dotted IPv4 tail, which the patterns refuse.
     if ":" not in entry:
         return entry
-    if "/" in entry:
-        return ipaddress.ip_network(entry).exploded
-    return ipaddress.ip_address(entry).exploded
+    network = ipaddress.ip_network(entry)
+    packed = network.network_address.packed
+    groups = ":".join("%02x%02x" % (packed[index], packed[index + 1]) for index in range(0, 16, 2))
+    return "%s/%d" % (groups, network.prefixlen) if "/" in entry else groups
 
 
 def request_item(entry):
@@ -105,12 +108,12 @@ def access_list_path(org_id, api_key_id):
     return "%s/accessList" % org_keys_path(org_id, api_key_id)
 
 
-def read_key_access_list(atlas, org_id, selector, when_missing=""):
+def read_key_access_list(atlas, org_id, selector, when_missing="", missing_ok=False):
     """Find the key named by selector (api_key_id, public_key, description) and read its whole access list.
 
     Returns (api_key_id, raw entries). Named by id, the list is read at once, since Atlas answers
-    API_KEY_NOT_FOUND there for a missing key; otherwise the key is found first. A missing key fails
-    with a message that ends with when_missing.
+    API_KEY_NOT_FOUND there for a missing key; otherwise the key is found first. A missing key gives
+    (None, None) when missing_ok, else fails with a message that ends with when_missing.
     """
     api_key_id = selector.get("api_key_id")
     if not api_key_id:
@@ -121,5 +124,7 @@ def read_key_access_list(atlas, org_id, selector, when_missing=""):
         raws = atlas.list_all(access_list_path(org_id, api_key_id), "list the access list of %s" % key_label(api_key_id),
                               missing_ok=True)
     if raws is None:
+        if missing_ok:
+            return None, None
         atlas.fail("%s does not exist in organization %s.%s" % (key_label(**selector), org_id, when_missing))
     return api_key_id, raws

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import quoted
+
 ORG_ROLES = (
     "ORG_OWNER",
     "ORG_MEMBER",
@@ -39,24 +41,38 @@ PROJECT_ROLE = re.compile(r"^GROUP_[A-Z][A-Z_]*[A-Z]$")
 KEY_SELECTORS = ("api_key_id", "public_key", "description")
 
 
+def clean_roles(atlas, option="roles"):
+    """The roles asked for, each stripped of surrounding whitespace (an ad-hoc -a string such as
+    roles="ORG_MEMBER, ORG_READ_ONLY" leaves a space); None when not given. Fails on an empty item
+    (a null item arrives as an empty string)."""
+    roles = atlas.params.get(option)
+    if roles is None:
+        return None
+    roles = [role.strip() for role in roles]
+    if "" in roles:
+        atlas.fail("%s holds an empty item (null or blank) at position %d: remove it, or give a role name."
+                   % (option, roles.index("") + 1))
+    return roles
+
+
 def org_role_problem(roles, option="roles"):
     """A message when roles are not organization roles, else None."""
     if not roles:
-        return "%s must name at least one organization role: %s." % (option, ", ".join(ORG_ROLES))
+        return "%s must name at least one organization role: %s." % (option, quoted(ORG_ROLES))
     unknown = [role for role in roles if role not in ORG_ROLES]
     if not unknown:
         return None
     if any(role.startswith("GROUP_") for role in unknown):
         return ("%s takes organization roles, but %s are project roles: assign those with "
                 "mongodb_atlas.api_keys.atlas_project_api_key. Organization roles are: %s."
-                % (option, ", ".join(unknown), ", ".join(ORG_ROLES)))
-    return "%s has unknown organization roles %s; choose from %s." % (option, ", ".join(unknown), ", ".join(ORG_ROLES))
+                % (option, quoted(unknown), quoted(ORG_ROLES)))
+    return "%s has unknown organization roles %s; choose from %s." % (option, quoted(unknown), quoted(ORG_ROLES))
 
 
 def project_role_problem(roles, option="roles"):
     """A message when roles are not project roles, else None."""
     if not roles:
-        return "%s must name at least one project role, such as GROUP_READ_ONLY." % option
+        return "%s must name at least one project role, such as 'GROUP_READ_ONLY'." % option
     wrong = [role for role in roles if not PROJECT_ROLE.match(role)]
     if not wrong:
         return None
@@ -64,9 +80,9 @@ def project_role_problem(roles, option="roles"):
     if org:
         return ("%s takes project roles, but %s are organization roles: set those with "
                 "mongodb_atlas.api_keys.atlas_org_api_key. Project roles include: %s."
-                % (option, ", ".join(org), ", ".join(KNOWN_PROJECT_ROLES)))
+                % (option, quoted(org), quoted(KNOWN_PROJECT_ROLES)))
     return ("%s has malformed project roles %s: project roles are upper-case GROUP_* names such as %s."
-            % (option, ", ".join(wrong), ", ".join(KNOWN_PROJECT_ROLES)))
+            % (option, quoted(wrong), quoted(KNOWN_PROJECT_ROLES)))
 
 
 def key_selector(params):

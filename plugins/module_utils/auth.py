@@ -10,7 +10,9 @@ Three schemes, one per task:
 * ``client_credentials``: a service account (``client_id``, ``client_secret``). On the first
   request of a module run one OAuth 2.0 token is requested (``POST {api_base_url}/api/oauth/token``,
   HTTP Basic, ``grant_type=client_credentials``) through the run's ``AtlasClient``, with its
-  retries; every request of the run then carries ``Authorization: Bearer <token>``.
+  retries; every request of the run then carries ``Authorization: Bearer <token>``. When Atlas
+  answers 401 to a request made with it (the token expired during the run), a new token is
+  requested once and the request is sent again.
 * ``access_token``: a token obtained beforehand (``api_access_token``), sent as it is.
 
 A scheme is a row of ``SCHEMES`` (the options it owns, a builder of the ``requests`` auth object,
@@ -162,15 +164,34 @@ def request_access_token(client, client_id, client_secret):
     return AccessToken(token.strip(), expires_in=expires_in, token_type="Bearer")
 
 
+#: What to do when Atlas rejects an access token it accepted earlier in the same task.
+TOKEN_EXPIRED_HINT = (
+    "The access token in api_access_token (or the environment variable MONGODB_ATLAS_ACCESS_TOKEN) has expired "
+    "during the task: Atlas accepted it for the task's earlier requests. Tokens expire after expires_in seconds "
+    "(one hour on Atlas): fetch a new one with the %s lookup right before long tasks, or set client_id and "
+    "client_secret so that the task obtains a new token itself." % TOKEN_LOOKUP
+)
+
+
 class BearerTokenAuth(AuthBase):
-    """``Authorization: Bearer <token>`` on every request."""
+    """``Authorization: Bearer <token>`` on every request; notes whether Atlas accepted the token once."""
 
     def __init__(self, token):
         self._token = token
+        self.accepted = False
 
     def __call__(self, request):
         request.headers["Authorization"] = "Bearer %s" % self._token
+        request.register_hook("response", self._note_answer)
         return request
+
+    def _note_answer(self, response, **kwargs):
+        if response.status_code != 401:
+            self.accepted = True
+
+    def rejected_hint(self):
+        """The hint for a 401 when this task's earlier requests went through: the token has expired since."""
+        return TOKEN_EXPIRED_HINT if self.accepted else None
 
     def __repr__(self):
         return "BearerTokenAuth()"
@@ -188,6 +209,7 @@ class ClientCredentialsAuth(AuthBase):
         self._client_secret = client_secret
         self._client = None
         self._token = None
+        self._renewed = False
         self.token_requests = 0
 
     def bind(self, client):
@@ -201,6 +223,18 @@ class ClientCredentialsAuth(AuthBase):
             self._token = request_access_token(self._client, self.client_id, self._client_secret).access_token
         request.headers["Authorization"] = "Bearer %s" % self._token
         return request
+
+    def renew(self):
+        """After a 401: drop the token so that the next request obtains a new one; once per run.
+
+        A token expires (after expires_in seconds) while a long task runs, or waits out a 429.
+        Returns False when there is no token yet or it was renewed already: the 401 then stands.
+        """
+        if self._token is None or self._renewed:
+            return False
+        self._renewed = True
+        self._token = None
+        return True
 
     def __repr__(self):
         return "ClientCredentialsAuth(client_id=%r)" % (self.client_id,)

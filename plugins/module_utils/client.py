@@ -459,6 +459,8 @@ class AtlasClient(object):
                 if status < 400:
                     return self._decode(response, method, path)
                 error = self._api_error(response, method, path)
+                if status == 401 and auth is None and getattr(self.session.auth, "renew", lambda: False)():
+                    continue  # a token that expired during the run was dropped: resend with a new one
                 if status == 429:
                     action = _RETRY
                 elif status in RETRY_STATUSES:

@@ -36,12 +36,13 @@ PUBLIC_KEY = re.compile(r"^[a-z0-9]{8}$")
 # What a user can do about an Atlas error, by errorCode. The Atlas message says what went wrong;
 # these say what to change.
 ERROR_HINTS = {
-    "PATH_PARAM_PARSE_ERROR": "An id in the request path is malformed: api_key_id takes the key's 24-hex id, "
-                              "not its 8-character public key (pass that as public_key).",
-    "USER_CANNOT_ACCESS_ORG": "The credentials in use belong to another organization: check org_id, or use a key "
-                              "of that organization.",
-    "USER_CANNOT_ACCESS_GROUP": "The credentials in use have no access to this project: check project_id, or give "
-                                "the key of the project's organization.",
+    "PATH_PARAM_PARSE_ERROR": "An id in the request path is malformed, most likely api_key_id: it takes the key's "
+                              "24-hex id, not its 8-character public key (pass that as public_key).",
+    "USER_CANNOT_ACCESS_ORG": "The credentials in use cannot access this organization: either org_id is not the "
+                              "organization you mean, or the credentials belong to another organization.",
+    "USER_CANNOT_ACCESS_GROUP": "The credentials in use cannot access this project: either project_id is not the "
+                                "project you mean, or the credentials belong to another organization than the "
+                                "project's.",
     "USER_UNAUTHORIZED": "The credentials are valid but lack the role this needs: Organization Owner to change "
                          "organization API keys and access lists, Project Owner to assign keys to a project.",
     "IP_ADDRESS_NOT_ON_ACCESS_LIST": "The address this task runs from is not on the access list of the credentials "
@@ -49,10 +50,12 @@ ERROR_HINTS = {
                                      "listed address.",
     "ORG_REQUIRES_ACCESS_LIST": "The organization requires an API access list: add the address this task runs "
                                 "from to the access list of the credentials in use (the API key or service account).",
-    "API_KEY_ACCESS_LIST_ACCESS_DENIED": "The credentials in use may not be used from this address: add it to their "
-                                         "access list.",
-    "CANNOT_REMOVE_CALLER_ACCESS_LIST_ENTRY": "Atlas does not let a key remove the address it is calling from: "
-                                              "run this task with other credentials or from another address.",
+    "API_KEY_ACCESS_LIST_ACCESS_DENIED": "Atlas gives this answer for two causes: the credentials in use lack the role "
+                                         "this needs (Organization Owner to change access lists), or they may not be "
+                                         "used from this address (add it to their access list).",
+    "CANNOT_REMOVE_CALLER_ACCESS_LIST_ENTRY": "Most likely the entry holds the address this task calls from, on the "
+                                              "access list of the key making the call, which Atlas does not let a key "
+                                              "remove: run this task with other credentials or from another address.",
     "RATE_LIMITED": "Atlas kept rate limiting the requests after every retry: raise retries or run fewer tasks "
                     "against the organization at once.",
     "INVALID_ENUM_VALUE": "Atlas does not know a value given, most likely a role in roles: use the role names of "
@@ -61,6 +64,10 @@ ERROR_HINTS = {
     "RATE_LIMITED_TOKEN_BUCKET": "Atlas kept rate limiting the requests after every retry: raise retries or run "
                                  "fewer tasks against the organization at once.",
 }
+
+# A 404 without an Atlas error body did not come from Atlas.
+NOT_ATLAS_HINT = ("The answer carries no Atlas error body, so the server at api_base_url may not be Atlas: check "
+                  "api_base_url (such as %s)." % DEFAULT_BASE_URL)
 
 # What to check when Atlas answers 401 without an errorCode; each auth scheme has its own (auth.SCHEMES).
 CREDENTIALS_REJECTED_HINT = DIGEST_REJECTED_HINT
@@ -105,6 +112,21 @@ def atlas_argument_spec():
     )
 
 
+def org_id_option(required=True):
+    """The org_id option; like the Atlas CLI, it falls back to MONGODB_ATLAS_ORG_ID."""
+    return dict(type="str", required=required, fallback=(env_fallback, ["MONGODB_ATLAS_ORG_ID"]))
+
+
+def project_id_option(required=True):
+    """The project_id option; like the Atlas CLI, it falls back to MONGODB_ATLAS_PROJECT_ID."""
+    return dict(type="str", required=required, fallback=(env_fallback, ["MONGODB_ATLAS_PROJECT_ID"]))
+
+
+def quoted(values):
+    """Values as a message names them: each in quotes, so that a stray space or an invisible character shows."""
+    return ", ".join("'%s'" % value for value in values)
+
+
 def describe_error(err, rejected_hint=None):
     """One line for an Atlas error: what Atlas said, then what to do about it.
 
@@ -115,6 +137,8 @@ def describe_error(err, rejected_hint=None):
     if isinstance(err, AtlasApiError):
         if err.status == 401 and not err.error_code:
             hint = rejected_hint or CREDENTIALS_REJECTED_HINT
+        elif err.status == 404 and not err.error_code:
+            hint = NOT_ATLAS_HINT
         else:
             hint = ERROR_HINTS.get(err.error_code) or transport_hint(err)
         if hint:
@@ -164,7 +188,7 @@ class AtlasModule:
         self._check_connection_options()
         try:
             self.credentials = resolve_credentials(self.params, os.environ)
-            auth = self.credentials.build()
+            self.auth = self.credentials.build()
         except AtlasCredentialsError as err:
             self.fail(str(err))
         # Secrets read from the environment are masked like no_log options; params then hold what
@@ -172,7 +196,7 @@ class AtlasModule:
         self.module.no_log_values.update(self.credentials.secrets())
         self.params.update(self.credentials.values)
         self.client = AtlasClient(
-            self.base_url, auth,
+            self.base_url, self.auth,
             api_version=self.params["api_version"],
             timeout=self.params["timeout"],
             validate_certs=self.params["validate_certs"],
@@ -255,8 +279,12 @@ class AtlasModule:
                 return None
             self.fail_request(what, err)
 
-    def write(self, method, path, what, body=None, reread=None, params=None):
-        """The only way modules change Atlas: in check mode nothing is sent and None is returned."""
+    def write(self, method, path, what, body=None, reread=None, params=None, conflict_ok=False):
+        """The only way modules change Atlas: in check mode nothing is sent and None is returned.
+
+        With conflict_ok, a 409 answer is raised (an AtlasApiError) for the caller to settle, instead of
+        failing the task.
+        """
         changed_before, self.changed = self.changed, True
         if self.module.check_mode:
             return None
@@ -269,6 +297,8 @@ class AtlasModule:
                 return None  # an earlier attempt, whose answer was lost, deleted it
             if isinstance(err, AtlasApiError) and 400 <= err.status < 500:
                 self.changed = changed_before  # Atlas refused the request: this write changed nothing
+                if conflict_ok and err.status == 409:
+                    raise
             self.fail_request(what, err)
 
     # Results.
@@ -288,7 +318,9 @@ class AtlasModule:
         if isinstance(err, AtlasApiError):
             details["error"] = dict(status=err.status, code=err.error_code, detail=err.detail,
                                     method=err.method, path=err.path)
-        self.fail("Failed to %s: %s" % (what, describe_error(err, self.credentials.scheme.rejected_hint)), **details)
+        # An auth object may know better than its scheme why Atlas rejected it (auth.BearerTokenAuth).
+        rejected_hint = getattr(self.auth, "rejected_hint", lambda: None)() or self.credentials.scheme.rejected_hint
+        self.fail("Failed to %s: %s" % (what, describe_error(err, rejected_hint)), **details)
 
     def exit(self, **result):
         if self._diff is not None and self.module._diff:

@@ -21,6 +21,9 @@ description:
     M(mongodb_atlas.api_keys.atlas_org_api_key).
   - Missing entries are added with one request; entries are removed one request each, after
     the additions, so a key is never left without the entries that are to replace the old ones.
+  - When Atlas refuses the additions because another run added one of the entries in the meantime
+    (409), the list is read again and the entries still missing are added; the task fails only
+    when that fails too.
 author:
   - mongodb_atlas.api_keys developers (!UNKNOWN)
 extends_documentation_fragment:
@@ -44,7 +47,7 @@ options:
     description:
       - V(present) adds the entries that are missing.
       - V(absent) removes the listed entries that are on the list. Entries that are not there are
-        not an error.
+        not an error, nor is a key that does not exist (see RV(key_exists)).
     type: str
     choices: [present, absent]
     default: present
@@ -114,10 +117,27 @@ EXAMPLES = r"""
 
 RETURN = r"""
 api_key_id:
-  description: Id of the key whose access list the task manages.
+  description:
+    - Id of the key whose access list the task manages.
+    - Null when the key does not exist (only with O(state=absent); see RV(key_exists)).
   returned: success
   type: str
   sample: 6570a1b2c3d4e5f6a7b8c9d0
+key_exists:
+  description:
+    - Whether the key exists. With O(state=absent), a key that does not exist is not an error:
+      it holds none of the entries, so the task is ok and changes nothing, RV(entries) is empty and
+      RV(msg) says that the key does not exist. With O(state=present), a missing key fails the task.
+  returned: success
+  type: bool
+  sample: true
+  version_added: 0.2.0
+msg:
+  description: Says that the key does not exist.
+  returned: when the key does not exist (O(state=absent))
+  type: str
+  sample: "API key 6570a1b2c3d4e5f6a7b8c9d0 does not exist in organization 5f4e3d2c1b0a998877665544: it has no entries to remove."
+  version_added: 0.2.0
 entries:
   description:
     - The access list after the task, sorted by RV(entries[].cidr_block).
@@ -200,8 +220,8 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys im
     key_label,
     key_selector,
 )
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import PAGE_SIZE
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule, set_changes
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import PAGE_SIZE, AtlasApiError
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule, org_id_option, set_changes
 
 # Atlas answers the POST with the whole access list, paginated: ask for the page size list_all reads.
 POST_PARAMS = dict(itemsPerPage=PAGE_SIZE)
@@ -247,9 +267,23 @@ def add_entries(atlas, path, label, listing, add, removals_follow):
         items = read_list(atlas, path, label)
         return dict(results=list(items.values()), totalCount=len(items)) if set(add) <= set(items) else None
 
-    what = ", ".join(sorted_cidrs(add)) if len(add) <= 10 else "%d entries" % len(add)
-    answer = atlas.write("POST", path, "add %s to the access list of %s" % (what, label),
-                         body=[request_item(entry) for entry in add], reread=reread, params=POST_PARAMS)
+    def post(entries, conflict_ok):
+        what = ", ".join(sorted_cidrs(entries)) if len(entries) <= 10 else "%d entries" % len(entries)
+        return atlas.write("POST", path, "add %s to the access list of %s" % (what, label),
+                           body=[request_item(entry) for entry in entries], reread=reread, params=POST_PARAMS,
+                           conflict_ok=conflict_ok)
+
+    try:
+        answer = post(add, conflict_ok=True)
+    except AtlasApiError:
+        # 409: another run added some of these entries since the list was read. Read it again and add
+        # what is still missing; fail only when that fails too.
+        again = read_list(atlas, path, label)
+        missing = sorted(set(add) - set(again), key=network_order)
+        if not missing:
+            atlas.changed = True  # the list now holds the entries this task was to add
+            return again
+        answer = post(missing, conflict_ok=False)
     if answer is None:  # check mode: the entries as they would be, without Atlas's timestamps
         listing.update((entry, dict(cidrBlock=as_cidr(entry))) for entry in add)
         return listing
@@ -264,7 +298,7 @@ def add_entries(atlas, path, label, listing, add, removals_follow):
 def main():
     atlas = AtlasModule(
         argument_spec=dict(
-            org_id=dict(type="str", required=True),
+            org_id=org_id_option(),
             api_key_id=dict(type="str"),
             public_key=dict(type="str"),
             description=dict(type="str"),
@@ -287,7 +321,13 @@ def main():
     api_key_id, raws = read_key_access_list(
         atlas, org_id, key_selector(params),
         when_missing=" This module manages the access list of an existing key and never creates keys: "
-                     "create it with mongodb_atlas.api_keys.atlas_org_api_key.")
+                     "create it with mongodb_atlas.api_keys.atlas_org_api_key.",
+        missing_ok=state == "absent")
+    if api_key_id is None:
+        # A key that is gone holds none of the entries: a teardown that runs again is ok.
+        atlas.exit(api_key_id=None, key_exists=False, added=[], removed=[], entries=[],
+                   msg="%s does not exist in organization %s: it has no entries to remove."
+                       % (key_label(**key_selector(params)), org_id))
     label = key_label(api_key_id)
     path = access_list_path(org_id, api_key_id)
     current = by_entry(raws)
@@ -314,7 +354,7 @@ def main():
     if not listing:
         atlas.warn(EMPTY_LIST_WARNING % label)
     atlas.set_diff(dict(entries=sorted_cidrs(current)), dict(entries=sorted_cidrs(listing)))
-    atlas.exit(api_key_id=api_key_id, added=sorted_cidrs(add), removed=sorted_cidrs(remove),
+    atlas.exit(api_key_id=api_key_id, key_exists=True, added=sorted_cidrs(add), removed=sorted_cidrs(remove),
                entries=entries_result(listing.values()))
 
 

@@ -89,13 +89,13 @@ entries:
 
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.access_list import entries_result, read_key_access_list
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys import KEY_SELECTORS, check_key_selector, key_selector
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule, org_id_option
 
 
 def main():
     atlas = AtlasModule(
         argument_spec=dict(
-            org_id=dict(type="str", required=True),
+            org_id=org_id_option(),
             api_key_id=dict(type="str"),
             public_key=dict(type="str"),
             description=dict(type="str"),

@@ -29,6 +29,7 @@ options:
   org_id:
     description:
       - Id of the Atlas organization that owns the key (24 hexadecimal characters).
+      - When not set, the environment variable E(MONGODB_ATLAS_ORG_ID) is used (the name the Atlas CLI uses).
     type: str
     required: true
   api_key_id:
@@ -168,6 +169,7 @@ api_key:
 
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys import (
     check_key_selector,
+    clean_roles,
     find_org_key,
     key_label,
     key_result,
@@ -176,7 +178,7 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys im
     org_roles,
     post_new_key,
 )
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule, org_id_option
 
 
 def managed_fields(key):
@@ -215,7 +217,7 @@ def update_key(atlas, org_id, key, description, roles):
 def main():
     atlas = AtlasModule(
         argument_spec=dict(
-            org_id=dict(type="str", required=True),
+            org_id=org_id_option(),
             api_key_id=dict(type="str"),
             public_key=dict(type="str"),
             description=dict(type="str"),
@@ -225,7 +227,7 @@ def main():
         mutually_exclusive=[("api_key_id", "public_key")],
     )
     params = atlas.params
-    org_id, description, roles = params["org_id"], params["description"], params["roles"]
+    org_id, description, roles = params["org_id"], params["description"], clean_roles(atlas)
     atlas.check_hex_id("org_id")
     check_key_selector(atlas)
     if roles is not None and params["state"] == "present":

@@ -26,6 +26,7 @@ options:
   org_id:
     description:
       - Id of the Atlas organization (24 hexadecimal characters).
+      - When not set, the environment variable E(MONGODB_ATLAS_ORG_ID) is used (the name the Atlas CLI uses).
     type: str
     required: true
   api_key_id:
@@ -126,13 +127,13 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys im
     key_result,
     org_keys_path,
 )
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule, org_id_option
 
 
 def main():
     atlas = AtlasModule(
         argument_spec=dict(
-            org_id=dict(type="str", required=True),
+            org_id=org_id_option(),
             api_key_id=dict(type="str"),
             public_key=dict(type="str"),
             description=dict(type="str"),

@@ -31,6 +31,7 @@ options:
   project_id:
     description:
       - Id of the Atlas project (group) to assign the key to (24 hexadecimal characters).
+      - When not set, the environment variable E(MONGODB_ATLAS_PROJECT_ID) is used (the name the Atlas CLI uses).
     type: str
     required: true
   org_id:
@@ -38,10 +39,11 @@ options:
       - Id of the Atlas organization that owns the key and the project (24 hexadecimal characters).
       - Required when the key is named by O(public_key) or O(description), because the key is looked
         for among all the keys of the organization, not only those of the project.
-      - With O(api_key_id) it may be left out. The module then reads the keys of the project only,
-        which holds only the keys already assigned to it, so it can change the roles of an assigned
-        key and remove it, but a key that is not assigned yet cannot be found; the task then fails
-        and asks for O(org_id).
+      - With O(api_key_id) it may be left out. The module then reads the keys of the project; when
+        O(state=present) and the key is not among them, it reads the project once to learn its
+        organization and assigns the key from there.
+      - When given and the project belongs to another organization, the task fails before any change.
+      - When not set, the environment variable E(MONGODB_ATLAS_ORG_ID) is used (the name the Atlas CLI uses).
     type: str
   api_key_id:
     description:
@@ -173,6 +175,7 @@ api_key:
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys import (
     KEY_SELECTORS,
     check_key_selector,
+    clean_roles,
     find_org_key,
     key_label,
     key_selector,
@@ -182,7 +185,8 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys im
     project_role_problem,
     project_roles,
 )
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule, org_id_option, project_id_option
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.projects import check_project_org, project_org_id
 
 
 def project_key(raw, project_id, roles=None):
@@ -196,11 +200,19 @@ def project_key(raw, project_id, roles=None):
 
 
 def find_key(atlas, project_id, org_id, params):
-    """The raw key (all its roles), or None. Without org_id only the project's (assigned) keys are read."""
+    """(The raw key (all its roles) or None, the organization id or None).
+
+    Without org_id the project's (assigned) keys are read; a key that is not among them is looked
+    for, with state=present, in the project's organization (one more read, of the project).
+    """
     if org_id:
-        return find_org_key(atlas, org_id, **key_selector(params))
+        return find_org_key(atlas, org_id, **key_selector(params)), org_id
     keys = atlas.list_all(project_keys_path(project_id), "list the API keys of project %s" % project_id)
-    return next((key for key in keys if key.get("id") == params["api_key_id"] and project_roles(key, project_id)), None)
+    key = next((key for key in keys if key.get("id") == params["api_key_id"] and project_roles(key, project_id)), None)
+    if key or params["state"] == "absent":
+        return key, None
+    org_id = project_org_id(atlas, project_id)
+    return find_org_key(atlas, org_id, api_key_id=params["api_key_id"]), org_id
 
 
 def create_and_assign(atlas, project_id, org_id, description, roles):
@@ -231,8 +243,8 @@ def assign(atlas, project_id, org_id, key, roles):
 def main():
     atlas = AtlasModule(
         argument_spec=dict(
-            project_id=dict(type="str", required=True),
-            org_id=dict(type="str"),
+            project_id=project_id_option(),
+            org_id=org_id_option(required=False),
             api_key_id=dict(type="str"),
             public_key=dict(type="str"),
             description=dict(type="str"),
@@ -252,15 +264,18 @@ def main():
         atlas.fail("org_id is required when the key is named by %s: the key is looked for among all the keys of the "
                    "organization, not only those of project %s." % ("public_key" if params["public_key"] else "description",
                                                                     project_id))
-    roles = sorted(set(params["roles"] or []))
+    roles = sorted(set(clean_roles(atlas) or []))
     if state == "present":
         problem = project_role_problem(roles)
         if problem:
             atlas.fail(problem)
 
-    key = find_key(atlas, project_id, org_id, params)
+    given_org_id = org_id
+    key, org_id = find_key(atlas, project_id, org_id, params)
     before = project_key(key, project_id)
     current = before.get("roles")
+    if given_org_id and (current != roles if state == "present" else current):
+        check_project_org(atlas, project_id, given_org_id)  # a write follows: it must not reach another organization
 
     if state == "absent":
         after = before
@@ -269,10 +284,6 @@ def main():
                         "remove %s from project %s" % (key_label(key["id"]), project_id))
             after = dict(before, roles=[])
     elif key is None:
-        if description is None and not org_id:
-            atlas.fail("%s is not assigned to project %s, and without org_id the module reads only the keys of the "
-                       "project: give org_id so the key can be found in the organization and assigned."
-                       % (key_label(params["api_key_id"]), project_id))
         if description is None:
             atlas.fail("%s does not exist in organization %s. A key cannot be created with a chosen id: name it by "
                        "description to create it." % (key_label(params["api_key_id"], params["public_key"]), org_id))

@@ -24,6 +24,7 @@ options:
   project_id:
     description:
       - Id of the Atlas project (24 hexadecimal characters), also called the group id.
+      - When not set, the environment variable E(MONGODB_ATLAS_PROJECT_ID) is used (the name the Atlas CLI uses).
     type: str
     required: true
 seealso:
@@ -73,11 +74,11 @@ api_keys:
 """
 
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys import project_key_result, project_keys_path
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule, project_id_option
 
 
 def main():
-    atlas = AtlasModule(argument_spec=dict(project_id=dict(type="str", required=True)))
+    atlas = AtlasModule(argument_spec=dict(project_id=project_id_option()))
     project_id = atlas.params["project_id"]
     atlas.check_hex_id("project_id")
     keys = atlas.list_all(project_keys_path(project_id), "list the API keys of project %s" % project_id)

@@ -46,7 +46,7 @@ Control API (no authentication, JSON, never logged)
   GET|POST|DELETE /__sim/faults  the fault plan: POST replaces it, DELETE clears it (see below)
 
 Fault plan: ``{"rules": [{"method": "POST", "path": "<re.search on the path after the API root>",
-"kind": "429"|"500"|"502"|"503"|"504"|"drop"|"timeout", "when": "before"|"after", "times": 1 (null =
+"kind": "409"|"429"|"500"|"502"|"503"|"504"|"drop"|"timeout", "when": "before"|"after", "times": 1 (null =
 always), "retry_after": 1, "delay": 2.0, "stage": "request"|"challenge"}], "random": {"rate": 0.2,
 "seed": 42, "kinds": [...], "retry_after": 1, "methods": [...], "when": "before"|"after"|"either",
 "delay": 2.0}}``. Faults hit authenticated requests only, unless a rule says ``"stage": "challenge"``
@@ -54,8 +54,9 @@ always), "retry_after": 1, "delay": 2.0, "stage": "request"|"challenge"}], "rand
 applied (writes included), then the client gets the fault instead of the answer. ``drop`` shuts the
 socket down without any response. ``timeout`` sleeps ``delay`` seconds, then ``before`` closes the
 connection unanswered and ``after`` sends the real answer late. 429 always carries ``Retry-After``
-(default 1) and a RATE_LIMITED body; 5xx carry it when ``retry_after`` is set. Rules are checked
-first, in order; random faults draw from ``random.Random(seed)`` once per eligible request, so a
+(default 1) and a RATE_LIMITED body; 409 an ADDRESS_ALREADY_IN_ACCESS_LIST body (a concurrent
+client added an entry first: ``after`` applies the POST, ``before`` does not); 5xx carry it when
+``retry_after`` is set. Rules are checked first, in order; random faults draw from ``random.Random(seed)`` once per eligible request, so a
 given seed and request sequence always gives the same faults.
 
 Error codes chosen where the reference leaves them open: 401 USER_CANNOT_ACCESS_ORG (org of another
@@ -67,6 +68,9 @@ list item with neither or both of ipAddress/cidrBlock), 400 CANNOT_REMOVE_CALLER
 METHOD_NOT_ALLOWED (no such route), 429 RATE_LIMITED, 503 SERVICE_UNAVAILABLE. Posting an access
 list entry that already exists keeps it silently. Project reads (op 10) are also allowed with
 ORG_READ_ONLY, as Atlas's Organization Read Only role reads every project.
+
+Besides the 14 operations, ``GET /groups/{groupId}`` (Return One Project: id, name, orgId, created,
+clusterCount) answers under both roots, with the permissions of op 10.
 
 Order of checks on /api/: digest auth (401) -> fault "before" -> the caller key's own access list
 (403 IP_ADDRESS_NOT_ON_ACCESS_LIST; a match updates that entry's count/lastUsed/lastUsedAddress) ->
@@ -169,8 +173,11 @@ DEFAULT_CONFIG = {"nonce_ttl": 300.0, "max_keys_per_org": 500, "token_ttl": 3600
                   "token_rate_window": 60.0}
 UNAUTHORIZED_BODY = {"error": 401, "reason": "Unauthorized", "detail": "You are not authorized for this resource."}
 WRITE_METHODS = ("POST", "PATCH", "DELETE", "PUT")
-FAULT_KINDS = ("429", "500", "502", "503", "504", "drop", "timeout")
-FAULT_CODES = {429: "RATE_LIMITED", 500: "UNEXPECTED_ERROR", 502: "BAD_GATEWAY", 503: "SERVICE_UNAVAILABLE", 504: "GATEWAY_TIMEOUT"}
+FAULT_KINDS = ("409", "429", "500", "502", "503", "504", "drop", "timeout")
+# 409: what a POST of access-list entries gets when another client added one of them first.
+FAULT_CODES = {409: "ADDRESS_ALREADY_IN_ACCESS_LIST", 429: "RATE_LIMITED", 500: "UNEXPECTED_ERROR", 502: "BAD_GATEWAY",
+               503: "SERVICE_UNAVAILABLE", 504: "GATEWAY_TIMEOUT"}
+PROJECT_CREATED = "2024-01-15T09:00:00Z"  # the creation time of the seeded projects
 HEX_ID = re.compile(r"^[a-f0-9]{24}$")
 MAX_DESC = 250
 
@@ -545,6 +552,7 @@ ROUTES = [
     ("POST", "/orgs/{orgId}/apiKeys/{apiUserId}/accessList", "add_access_list"),  # op 7
     ("GET", "/orgs/{orgId}/apiKeys/{apiUserId}/accessList/{ipAddress}", "get_access_entry"),  # op 8
     ("DELETE", "/orgs/{orgId}/apiKeys/{apiUserId}/accessList/{ipAddress}", "delete_access_entry"),  # op 9
+    ("GET", "/groups/{groupId}", "get_project"),  # Return One Project (its orgId)
     ("GET", "/groups/{groupId}/apiKeys", "list_project_keys"),  # op 10
     ("POST", "/groups/{groupId}/apiKeys", "create_project_key"),  # op 11
     ("POST", "/groups/{groupId}/apiKeys/{apiUserId}", "assign_project_key"),  # op 12
@@ -852,6 +860,12 @@ class AtlasApi:
         return Reply(204)
 
     # ----------------------------------------------------------------------- ops 10-14: projects
+
+    def get_project(self, ctx, group_id):
+        project = self._project(ctx, group_id, need_owner=False)
+        return Reply(200, {"id": project["id"], "name": project["name"], "orgId": project["orgId"],
+                           "created": project.get("created", PROJECT_CREATED), "clusterCount": 0,
+                           "links": [{"rel": "self", "href": ctx.link("/groups/%s" % group_id)}]})
 
     def list_project_keys(self, ctx, group_id):
         project = self._project(ctx, group_id, need_owner=False)
