@@ -53,9 +53,9 @@ ERROR_HINTS = {
     "API_KEY_ACCESS_LIST_ACCESS_DENIED": "Atlas gives this answer for two causes: the credentials in use lack the role "
                                          "this needs (Organization Owner to change access lists), or they may not be "
                                          "used from this address (add it to their access list).",
-    "CANNOT_REMOVE_CALLER_ACCESS_LIST_ENTRY": "Most likely the entry holds the address this task calls from, on the "
-                                              "access list of the key making the call, which Atlas does not let a key "
-                                              "remove: run this task with other credentials or from another address.",
+    "CANNOT_REMOVE_CALLER_ACCESS_LIST_ENTRY": "Atlas does not let a key remove the address it is calling from, which "
+                                              "is most likely what this entry holds on the access list of the key in "
+                                              "use: run this task with other credentials or from another address.",
     "RATE_LIMITED": "Atlas kept rate limiting the requests after every retry: raise retries or run fewer tasks "
                     "against the organization at once.",
     "INVALID_ENUM_VALUE": "Atlas does not know a value given, most likely a role in roles: use the role names of "

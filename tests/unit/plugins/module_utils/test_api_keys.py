@@ -91,13 +91,13 @@ def test_project_roles_accept_any_group_name(roles):
 
 
 def test_project_roles_need_one():
-    assert project_role_problem([]) == "roles must name at least one project role, such as GROUP_READ_ONLY."
+    assert project_role_problem([]) == "roles must name at least one project role, such as 'GROUP_READ_ONLY'."
     assert project_role_problem(None, option="project_roles").startswith("project_roles must name at least one")
 
 
 def test_org_roles_given_as_project_roles_point_to_the_org_module():
     message = project_role_problem(["GROUP_READ_ONLY", "ORG_OWNER", "ORG_MEMBER"])
-    assert message.startswith("roles takes project roles, but ORG_OWNER, ORG_MEMBER are organization roles")
+    assert message.startswith("roles takes project roles, but 'ORG_OWNER', 'ORG_MEMBER' are organization roles")
     assert "mongodb_atlas.api_keys.atlas_org_api_key" in message
     assert "GROUP_READ_ONLY" in message.split("Project roles include:")[1]
 
@@ -106,8 +106,8 @@ def test_org_roles_given_as_project_roles_point_to_the_org_module():
                                   "ORG_UNKNOWN"])
 def test_malformed_project_roles(role):
     message = project_role_problem(["GROUP_OWNER", role])
-    assert message.startswith("roles has malformed project roles %s: project roles are upper-case GROUP_* names" % role)
-    assert "GROUP_OWNER," not in message.split(":")[0]
+    assert message.startswith("roles has malformed project roles '%s': project roles are upper-case GROUP_* names" % role)
+    assert "'GROUP_OWNER'," not in message.split(":")[0]
 
 
 # Organization roles.
@@ -117,17 +117,17 @@ def test_org_roles_accept_every_known_role():
 
 
 def test_org_roles_need_one():
-    assert org_role_problem([]).startswith("roles must name at least one organization role: ORG_OWNER")
+    assert org_role_problem([]).startswith("roles must name at least one organization role: 'ORG_OWNER'")
 
 
 def test_project_roles_given_as_org_roles_point_to_the_project_module():
     message = org_role_problem(["ORG_MEMBER", "GROUP_READ_ONLY"])
-    assert message.startswith("roles takes organization roles, but GROUP_READ_ONLY are project roles")
+    assert message.startswith("roles takes organization roles, but 'GROUP_READ_ONLY' are project roles")
     assert "mongodb_atlas.api_keys.atlas_project_api_key" in message
 
 
 def test_unknown_org_roles():
-    assert org_role_problem(["ORG_MEMBER", "ORG_BOSS"]).startswith("roles has unknown organization roles ORG_BOSS;")
+    assert org_role_problem(["ORG_MEMBER", "ORG_BOSS"]).startswith("roles has unknown organization roles 'ORG_BOSS';")
 
 
 # Finding a key.

@@ -63,6 +63,8 @@ class FakeClient:
 
     def get(self, path, params=None):
         self.calls.append(("GET", path, None))
+        if re.match(r"^/groups/\w+$", path):  # Return One Project: both projects belong to ORG
+            return dict(id=path.rsplit("/", 1)[-1], name="project", orgId=ORG)
         match = re.match(r"^/orgs/(\w+)/apiKeys/(\w+)$", path)
         if match and match.group(1) == ORG and match.group(2) in self.keys:
             return copy.deepcopy(self.keys[match.group(2)])
@@ -245,11 +247,11 @@ def test_key_id_without_org_same_roles_is_ok(atlas, capsys):
     assert len(atlas.calls) == 1
 
 
-def test_unassigned_key_id_without_org_asks_for_org(atlas, capsys):
+def test_unassigned_key_id_without_org_is_found_through_the_project(atlas, capsys):
     failed, result = run(capsys, project_id=ALPHA, api_key_id=KEY_B, roles=["GROUP_READ_ONLY"])
-    assert failed
-    assert "not assigned to project %s" % ALPHA in result["msg"] and "give org_id" in result["msg"]
-    assert atlas.writes() == []
+    assert not failed and result["changed"]
+    assert ("GET", "/groups/%s" % ALPHA, None) in atlas.calls
+    assert atlas.roles_in(KEY_B, ALPHA) == ["GROUP_READ_ONLY"]
 
 
 def test_key_id_without_org_absent_unassigns(atlas, capsys):
@@ -356,9 +358,9 @@ def test_absent_ignores_roles(atlas, capsys):
 # Input checks: each fails before the first request.
 
 @pytest.mark.parametrize("args, message", [
-    (dict(roles=["ORG_OWNER"]), "ORG_OWNER are organization roles"),
-    (dict(roles=["group_read_only"]), "malformed project roles group_read_only"),
-    (dict(roles=["GROUP_READ_ONLY", "READ_ONLY"]), "malformed project roles READ_ONLY"),
+    (dict(roles=["ORG_OWNER"]), "'ORG_OWNER' are organization roles"),
+    (dict(roles=["group_read_only"]), "malformed project roles 'group_read_only'"),
+    (dict(roles=["GROUP_READ_ONLY", "READ_ONLY"]), "malformed project roles 'READ_ONLY'"),
     (dict(roles=[]), "at least one project role"),
     (dict(roles=None), "missing: roles"),
     (dict(project_id="alpha"), "project_id must be a 24-character hexadecimal Atlas id"),
