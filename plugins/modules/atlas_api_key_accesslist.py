@@ -125,7 +125,7 @@ api_key_id:
   sample: 6570a1b2c3d4e5f6a7b8c9d0
 key_exists:
   description:
-    - Whether the key exists. With O(state=absent), a key that does not exist is not an error:
+    - Whether the key exists. With O(state=absent), a key that does not exist is not an error;
       it holds none of the entries, so the task is ok and changes nothing, RV(entries) is empty and
       RV(msg) says that the key does not exist. With O(state=present), a missing key fails the task.
   returned: success
