@@ -198,10 +198,11 @@ class BearerTokenAuth(AuthBase):
 
 
 class ClientCredentialsAuth(AuthBase):
-    """A service account: one token per instance (one module run), requested on the first request.
+    """A service account: one token per instance (one module run), requested on the first request,
+    and once more when it expires during the run (``renew``).
 
     ``AtlasClient`` calls ``bind(client)``; the token request then goes through that client.
-    ``token_requests`` counts the token requests made (0 or 1 unless a request failed).
+    ``token_requests`` counts the token requests made (0 or 1, 2 after a renewal, unless a request failed).
     """
 
     def __init__(self, client_id, client_secret):

@@ -65,8 +65,8 @@ def test_org_id_of_another_organization_than_the_projects_fails_before_any_write
         return reply
 
     monkeypatch.setattr(api, "get_project", project_of_another_org)
-    result = run_module("atlas_project_api_key", dict(sim.connection, org_id=ORG, project_id=ALPHA,
-                                                       api_key_id=READ_ONLY_KEY_ID, roles=["GROUP_READ_ONLY"]))
+    args = dict(sim.connection, org_id=ORG, project_id=ALPHA, api_key_id=READ_ONLY_KEY_ID, roles=["GROUP_READ_ONLY"])
+    result = run_module("atlas_project_api_key", args)
     assert result.get("failed"), result
     assert "Project %s belongs to organization %s, not to org_id %s" % (ALPHA, OTHER_ORG, ORG) in result["msg"]
     assert not sim.writes() and project_roles_of(sim, READ_ONLY_KEY_ID, ALPHA) == []
