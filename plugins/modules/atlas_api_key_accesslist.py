@@ -22,7 +22,7 @@ description:
   - Missing entries are added with one request; entries are removed one request each, after
     the additions, so a key is never left without the entries that are to replace the old ones.
 author:
-  - mongodb_atlas.api_keys developers (!UNKNOWN)
+  - mongodb_atlas.api_keys developers (@mongodb-atlas-ansible)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas
