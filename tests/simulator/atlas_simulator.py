@@ -1272,15 +1272,14 @@ def startup_lines(simulator) -> list:
     exports = [("MONGODB_ATLAS_BASE_URL", url), ("MONGODB_ATLAS_PUBLIC_API_KEY", admin["public_key"]),
                ("MONGODB_ATLAS_PRIVATE_API_KEY", admin["private_key"]), ("MONGODB_ATLAS_ORG_ID", state.org_id),
                ("MONGODB_ATLAS_PROJECT_ID", projects[0][0])]
+    admin_roles, account_roles = ", ".join(admin["org_roles"]), ", ".join(account["org_roles"])
     return ["ATLAS_SIMULATOR_URL=%s" % url,
             "# The MongoDB Atlas simulator serves the API at %s until Ctrl-C or SIGTERM." % url,
             "# Seeded (test values, not secrets; POST %s/__sim/reset restores them):" % url,
             "#   organization     %s (%s)" % (state.org_id, state.seed_data["orgs"][state.org_id]),
             "#   projects         %s" % ", ".join("%s (%s)" % project for project in projects),
-            "#   API key          public key %s, private key %s (%s)" % (admin["public_key"], admin["private_key"],
-                                                                        ", ".join(admin["org_roles"])),
-            "#   service account  client id %s, client secret %s (%s)" % (account["client_id"], account["client_secret"],
-                                                                         ", ".join(account["org_roles"])),
+            "#   API key          public key %s, private key %s (%s)" % (admin["public_key"], admin["private_key"], admin_roles),
+            "#   service account  client id %s, client secret %s (%s)" % (account["client_id"], account["client_secret"], account_roles),
             "# Point the collection's modules at it from the shell that runs ansible-playbook:"] + \
         ["export %s=%s" % (name, shlex.quote(value)) for name, value in exports] + [""]
 
