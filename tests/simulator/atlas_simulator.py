@@ -291,8 +291,10 @@ def seed_with_ids(org_id=ORG_ID, project_ids=()) -> dict:
     own = {gid: name for gid, (name, org) in SEED["projects"].items() if org == ORG_ID}
     others = {gid: project for gid, project in SEED["projects"].items() if project[1] != ORG_ID}
     for gid in project_ids:
-        if project_ids.count(gid) > 1 or gid in others:
-            raise ValueError("project id '%s' is given twice or is a project of another seeded organization" % gid)
+        if project_ids.count(gid) > 1:
+            raise ValueError("'%s' is given twice" % gid)
+        if gid in others:
+            raise ValueError("'%s' is the id of a seeded project of another organization; choose another id" % gid)
     if project_ids:
         renamed = dict(zip(own, project_ids))
         own = {gid: "project-%d" % number for number, gid in enumerate(project_ids, 1)}
