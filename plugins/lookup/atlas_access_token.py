@@ -29,7 +29,7 @@ description:
     up to O(retries) times.
   - This plugin runs on the controller and takes no terms.
 author:
-  - mongodb_atlas.api_keys developers (!UNKNOWN)
+  - mongodb_atlas.api_keys developers (@mongodb-atlas-ansible)
 options:
   client_id:
     description:

@@ -25,7 +25,7 @@ description:
     (409), the list is read again and the entries still missing are added; the task fails only
     when that fails too.
 author:
-  - mongodb_atlas.api_keys developers (!UNKNOWN)
+  - mongodb_atlas.api_keys developers (@mongodb-atlas-ansible)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas

@@ -20,7 +20,7 @@ description:
   - Project assignments are managed with M(mongodb_atlas.api_keys.atlas_project_api_key) and the
     key's IP access list with M(mongodb_atlas.api_keys.atlas_api_key_accesslist).
 author:
-  - mongodb_atlas.api_keys developers (!UNKNOWN)
+  - mongodb_atlas.api_keys developers (@mongodb-atlas-ansible)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas

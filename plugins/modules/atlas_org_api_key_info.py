@@ -17,7 +17,7 @@ description:
     created the key (M(mongodb_atlas.api_keys.atlas_org_api_key)).
   - A filter that matches no key returns an empty list; it is not an error.
 author:
-  - mongodb_atlas.api_keys developers (!UNKNOWN)
+  - mongodb_atlas.api_keys developers (@mongodb-atlas-ansible)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas

@@ -22,7 +22,7 @@ description:
     projects, its organization roles or its description, and O(state=absent) never deletes the
     key itself; use M(mongodb_atlas.api_keys.atlas_org_api_key) for those.
 author:
-  - mongodb_atlas.api_keys developers (!UNKNOWN)
+  - mongodb_atlas.api_keys developers (@mongodb-atlas-ansible)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas

@@ -15,7 +15,7 @@ description:
   - Every page of the project's keys is read.
   - Private keys are never returned.
 author:
-  - mongodb_atlas.api_keys developers (!UNKNOWN)
+  - mongodb_atlas.api_keys developers (@mongodb-atlas-ansible)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas

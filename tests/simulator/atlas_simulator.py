@@ -9,15 +9,19 @@ and ``/api/atlas/v1.0`` (``application/json``). Errors are Atlas ``ApiError`` bo
 that expire after ``nonce_ttl`` seconds (answered ``stale=true``) and a rejected replay of a
 (nonce, nc) pair.
 
-Command line::
+Command line (``--help`` describes every option)::
 
-    python atlas_simulator.py [--host 127.0.0.1] [--port 0] [--url-file PATH]
-                              [--tls-cert CERT --tls-key KEY] [--nonce-ttl SECONDS] [--verbose]
+    python -m ansible_collections.mongodb_atlas.api_keys.tests.simulator    # or: python atlas_simulator.py
+        [--host 127.0.0.1] [--port 0] [--org-id ID] [--project-id ID ...] [--url-file PATH]
+        [--tls-cert CERT --tls-key KEY] [--nonce-ttl SECONDS] [--verbose]
 
-prints one first line ``ATLAS_SIMULATOR_URL=http://127.0.0.1:<port>`` and serves until SIGTERM or
-SIGINT (exit 0). In Python: ``sim = AtlasSimulator(); sim.start(); sim.url; sim.state; sim.stop()``.
+prints a first line ``ATLAS_SIMULATOR_URL=http://127.0.0.1:<port>``, then ``#`` lines with the seeded
+organization, projects, admin key pair and service account, and ``export MONGODB_ATLAS_...=`` lines for the
+collection's modules, ending with an empty line; it serves until SIGTERM or SIGINT (exit 0). ``--org-id`` and
+``--project-id`` seed other ids in place of ORG_ID and of the projects alpha and beta (``seed_with_ids``).
+In Python: ``sim = AtlasSimulator(); sim.start(); sim.url; sim.state; sim.stop()``.
 
-Seeded state (``SEED``; ``POST /__sim/reset`` restores exactly this)
+Seeded state (``SEED``; ``POST /__sim/reset`` restores exactly this, or the seed with the ids given)
   org ORG_ID 65a1b2c3d4e5f6a7b8c9d0e1 with projects alpha PROJECT_ALPHA_ID 65a1b2c3d4e5f6a7b8c9d0f1
   and beta PROJECT_BETA_ID 65a1b2c3d4e5f6a7b8c9d0f2; org OTHER_ORG_ID 65a1b2c3d4e5f6a7b8c9d0e2 that
   no seeded key can access (401 USER_CANNOT_ACCESS_ORG). Keys, all with empty access lists:
@@ -102,6 +106,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import copy
 import hashlib
 import math
 import hmac
@@ -111,6 +116,7 @@ import os
 import random
 import re
 import secrets
+import shlex
 import signal
 import socket
 import ssl
@@ -275,13 +281,49 @@ def network_sort_key(network):
     return network.version, int(network.network_address), network.prefixlen
 
 
+def seed_with_ids(org_id=ORG_ID, project_ids=()) -> dict:
+    """SEED with ``org_id`` as the id of the seeded organization and, when ``project_ids`` are given, those projects
+    (named project-1, project-2, ...) in place of its projects alpha and beta; roles in alpha go to the first.
+
+    Lets users seed the ids their own playbooks name. Raises ValueError for an id that Atlas would not accept or
+    that is taken by another seeded organization or project.
+    """
+    project_ids = list(project_ids)
+    for value in [org_id] + project_ids:
+        if not HEX_ID.match(value):
+            raise ValueError("'%s' is not an Atlas id: ids are 24 hexadecimal digits in lowercase, such as '%s'" % (value, ORG_ID))
+    if org_id != ORG_ID and org_id in SEED["orgs"]:
+        raise ValueError("'%s' is the id of the seeded organization %r, which no seeded key can access; choose another id"
+                         % (org_id, SEED["orgs"][org_id]))
+    own = {gid: name for gid, (name, org) in SEED["projects"].items() if org == ORG_ID}
+    others = {gid: project for gid, project in SEED["projects"].items() if project[1] != ORG_ID}
+    for gid in project_ids:
+        if project_ids.count(gid) > 1:
+            raise ValueError("'%s' is given twice" % gid)
+        if gid in others:
+            raise ValueError("'%s' is the id of a seeded project of another organization; choose another id" % gid)
+    if project_ids:
+        renamed = dict(zip(own, project_ids))
+        own = {gid: "project-%d" % number for number, gid in enumerate(project_ids, 1)}
+    else:
+        renamed = {gid: gid for gid in own}
+    seed = copy.deepcopy(SEED)
+    seed["orgs"] = {(org_id if oid == ORG_ID else oid): name for oid, name in SEED["orgs"].items()}
+    seed["projects"] = {**others, **{gid: (name, org_id) for gid, name in own.items()}}
+    for key in seed["api_keys"].values():
+        key["project_roles"] = {renamed[gid]: roles for gid, roles in key["project_roles"].items() if gid in renamed}
+    return seed
+
+
 class SimState:
     """Everything the simulator knows; guard every access with ``lock``."""
 
     ID_BASE = 0x65B0000000000000000000AA
 
-    def __init__(self, nonce_ttl=DEFAULT_CONFIG["nonce_ttl"], max_keys_per_org=DEFAULT_CONFIG["max_keys_per_org"]):
+    def __init__(self, nonce_ttl=DEFAULT_CONFIG["nonce_ttl"], max_keys_per_org=DEFAULT_CONFIG["max_keys_per_org"],
+                 org_id=ORG_ID, project_ids=()):
         self.lock = threading.RLock()
+        self.org_id, self.seed_data = org_id, seed_with_ids(org_id, project_ids)  # what reset() restores
         self.default_config = dict(DEFAULT_CONFIG, nonce_ttl=float(nonce_ttl), max_keys_per_org=int(max_keys_per_org))
         self.nonces = {}  # nonce -> {"issued", "stale", "ncs"}; kept across reset so open sessions go on
         self._id_counter = 0  # never reset: an id is never reused within one simulator
@@ -291,11 +333,11 @@ class SimState:
     def reset(self) -> None:
         with self.lock:
             self.config = dict(self.default_config)
-            self.orgs = {org_id: {"id": org_id, "name": name} for org_id, name in SEED["orgs"].items()}
-            self.projects = {gid: {"id": gid, "name": name, "orgId": org} for gid, (name, org) in SEED["projects"].items()}
+            self.orgs = {org_id: {"id": org_id, "name": name} for org_id, name in self.seed_data["orgs"].items()}
+            self.projects = {gid: {"id": gid, "name": name, "orgId": org} for gid, (name, org) in self.seed_data["projects"].items()}
             self.keys, self.by_public = {}, {}
-            for seed in SEED["api_keys"].values():
-                key = self.add_key(ORG_ID, seed["desc"], seed["org_roles"], key_id=seed["id"],
+            for seed in self.seed_data["api_keys"].values():
+                key = self.add_key(self.org_id, seed["desc"], seed["org_roles"], key_id=seed["id"],
                                    public_key=seed["public_key"], private_key=seed["private_key"])
                 for group_id, roles in seed["project_roles"].items():
                     key.set_roles("groupId", group_id, roles)
@@ -303,9 +345,9 @@ class SimState:
             self.faults = FaultPlan({})
             self.bearer_tokens = {}
             self.service_accounts = {}
-            for seed in SEED["service_accounts"].values():
-                account = ServiceAccount(seed["client_id"], ORG_ID, seed["client_secret"], seed["name"])
-                account.set_roles("orgId", ORG_ID, seed["org_roles"])
+            for seed in self.seed_data["service_accounts"].values():
+                account = ServiceAccount(seed["client_id"], self.org_id, seed["client_secret"], seed["name"])
+                account.set_roles("orgId", self.org_id, seed["org_roles"])
                 self.service_accounts[account.client_id] = account
             self.tokens = {}  # access token -> {"client_id", "expires" (monotonic)}
             self.token_times = []  # monotonic times of the token requests answered (not 429) in the window
@@ -400,7 +442,7 @@ class SimState:
         count = spec.get("api_keys", 0)
         if not isinstance(count, int) or not 0 <= count <= 100000:
             raise ValueError("api_keys must be an integer from 0 to 100000")
-        org_id = spec.get("org_id", ORG_ID)
+        org_id = spec.get("org_id", self.org_id)
         org_roles = spec.get("org_roles", ["ORG_MEMBER"])
         project_id, project_roles = spec.get("project_id"), spec.get("project_roles", ["GROUP_READ_ONLY"])
         if org_id not in self.orgs or not org_roles or any(r not in ORG_ROLES for r in org_roles):
@@ -1203,8 +1245,8 @@ class AtlasSimulator:
     """The simulator in a background thread: ``start()``, ``url``, ``state``, ``stop()``; also a context manager."""
 
     def __init__(self, host="127.0.0.1", port=0, tls_cert=None, tls_key=None, nonce_ttl=DEFAULT_CONFIG["nonce_ttl"],
-                 max_keys_per_org=DEFAULT_CONFIG["max_keys_per_org"], verbose=False):
-        self.state = SimState(nonce_ttl=nonce_ttl, max_keys_per_org=max_keys_per_org)
+                 max_keys_per_org=DEFAULT_CONFIG["max_keys_per_org"], verbose=False, org_id=ORG_ID, project_ids=()):
+        self.state = SimState(nonce_ttl=nonce_ttl, max_keys_per_org=max_keys_per_org, org_id=org_id, project_ids=project_ids)
         self.server = SimHTTPServer((host, port), self.state, verbose)
         scheme = "http"
         if tls_cert:
@@ -1236,19 +1278,62 @@ class AtlasSimulator:
         self.stop()
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="MongoDB Atlas API key simulator (see the module docstring).")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--url-file", help="also write the URL to this file")
-    parser.add_argument("--tls-cert", help="PEM certificate: serve https")
-    parser.add_argument("--tls-key", help="PEM private key for --tls-cert")
-    parser.add_argument("--nonce-ttl", type=float, default=DEFAULT_CONFIG["nonce_ttl"], help="seconds a digest nonce stays valid")
+def startup_lines(simulator) -> list:
+    """What the command line prints once it serves: the URL line first (tools read it), then the seeded
+    organization, projects and credentials (fixed test values, not secrets) and the shell lines that point the
+    collection's modules at the simulator; an empty line ends them."""
+    state, url = simulator.state, simulator.url
+    projects = [(gid, name) for gid, (name, org) in state.seed_data["projects"].items() if org == state.org_id]
+    admin, account = state.seed_data["api_keys"]["admin"], state.seed_data["service_accounts"]["admin"]
+    exports = [("MONGODB_ATLAS_BASE_URL", url), ("MONGODB_ATLAS_PUBLIC_API_KEY", admin["public_key"]),
+               ("MONGODB_ATLAS_PRIVATE_API_KEY", admin["private_key"]), ("MONGODB_ATLAS_ORG_ID", state.org_id),
+               ("MONGODB_ATLAS_PROJECT_ID", projects[0][0])]
+    admin_roles, account_roles = ", ".join(admin["org_roles"]), ", ".join(account["org_roles"])
+    return ["ATLAS_SIMULATOR_URL=%s" % url,
+            "# The MongoDB Atlas simulator serves the API at %s until Ctrl-C or SIGTERM." % url,
+            "# Seeded (test values, not secrets; POST %s/__sim/reset restores them):" % url,
+            "#   organization     %s (%s)" % (state.org_id, state.seed_data["orgs"][state.org_id]),
+            "#   projects         %s" % ", ".join("%s (%s)" % project for project in projects),
+            "#   API key          public key %s, private key %s (%s)" % (admin["public_key"], admin["private_key"], admin_roles),
+            "#   service account  client id %s, client secret %s (%s)" % (account["client_id"], account["client_secret"], account_roles),
+            "# Point the collection's modules at it from the shell that runs ansible-playbook:"] + \
+        ["export %s=%s" % (name, shlex.quote(value)) for name, value in exports] + [""]
+
+
+def main(argv=None, prog=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="A simulated MongoDB Atlas Administration API (the API keys, their access lists and project "
+                    "assignments, service-account tokens) for testing playbooks without Atlas. Prints the URL, the "
+                    "seeded organization, projects and credentials, and serves until Ctrl-C or SIGTERM.",
+        epilog="Control API (no authentication): GET /__sim/state (every object), GET /__sim/log (every request, "
+               "with a write flag), POST /__sim/reset (back to the seeded state), POST /__sim/faults (inject rate "
+               "limits and errors). The user guide's section 'Test your playbooks without Atlas' and the docstring of "
+               "tests/simulator/atlas_simulator.py describe them.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free one (default: %(default)s)")
+    parser.add_argument("--org-id", metavar="ID", default=ORG_ID,
+                        help="id of the seeded organization, e.g. your Atlas organization's, so that playbooks that "
+                             "name it run unchanged (default: %(default)s)")
+    parser.add_argument("--project-id", metavar="ID", action="append", default=[],
+                        help="id of a project of the seeded organization; repeat it for several. They replace the "
+                             "default projects alpha (%s) and beta (%s)" % (PROJECT_ALPHA_ID, PROJECT_BETA_ID))
+    parser.add_argument("--url-file", metavar="PATH", help="also write the URL to this file")
+    parser.add_argument("--tls-cert", metavar="PEM", help="certificate: serve https (with --tls-key)")
+    parser.add_argument("--tls-key", metavar="PEM", help="private key of --tls-cert")
+    parser.add_argument("--nonce-ttl", metavar="SECONDS", type=float, default=DEFAULT_CONFIG["nonce_ttl"],
+                        help="seconds a digest nonce stays valid (default: %(default)s)")
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
-    simulator = AtlasSimulator(args.host, args.port, args.tls_cert, args.tls_key, nonce_ttl=args.nonce_ttl, verbose=args.verbose).start()
+    for option, project_ids in (("--org-id", ()), ("--project-id", args.project_id)):
+        try:
+            seed_with_ids(args.org_id, project_ids)
+        except ValueError as error:
+            parser.error("%s: %s" % (option, error))
+    simulator = AtlasSimulator(args.host, args.port, args.tls_cert, args.tls_key, nonce_ttl=args.nonce_ttl, verbose=args.verbose,
+                               org_id=args.org_id, project_ids=args.project_id).start()
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -1257,7 +1342,7 @@ def main(argv=None) -> int:
         with open(temporary, "w", encoding="utf-8") as handle:
             handle.write(simulator.url)
         os.replace(temporary, args.url_file)  # readers never see a half-written file
-    print("ATLAS_SIMULATOR_URL=%s" % simulator.url, flush=True)
+    print("\n".join(startup_lines(simulator)), flush=True)
     while not stop.wait(0.5):
         pass
     simulator.stop()
