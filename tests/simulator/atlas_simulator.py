@@ -44,6 +44,7 @@ Control API (no authentication, JSON, never logged)
                                them to the key you call with, or it is locked out). No HTTP per key and no
                                max_keys_per_org check. Returns {"api_key_ids": [...], "access_list_entries": [...]}
   GET|POST|DELETE /__sim/faults  the fault plan: POST replaces it, DELETE clears it (see below)
+  GET|POST /__sim/clock        the simulated clock (see "Service accounts" below)
 
 Fault plan: ``{"rules": [{"method": "POST", "path": "<re.search on the path after the API root>",
 "kind": "429"|"500"|"502"|"503"|"504"|"drop"|"timeout", "when": "before"|"after", "times": 1 (null =
@@ -77,20 +78,89 @@ public keys 8 lowercase letters, private keys uuid4 (clear only in the answers o
 Keys are listed by public key, access-list entries by (IP version, address, prefix length).
 
 Service accounts (OAuth 2.0 client credentials). Seeded: SERVICE_ACCOUNT_CLIENT_ID
-mdb_sa_id_65a1b2c3d4e5f6a7b8c9d0aa with SERVICE_ACCOUNT_CLIENT_SECRET, ORG_OWNER of ORG_ID.
+mdb_sa_id_65a1b2c3d4e5f6a7b8c9d0aa, name SERVICE_ACCOUNT_NAME, ORG_OWNER of ORG_ID, one secret SERVICE_ACCOUNT_SECRET_ID
+65a1b2c3d4e5f6a7b8c9d0ab with the value SERVICE_ACCOUNT_CLIENT_SECRET that expires 10 years after the reset. It is an
+ordinary account of the service-account API below (it can be read, changed, given secrets or deleted until the next reset).
   POST /api/oauth/token        HTTP Basic client_id:client_secret, form body grant_type=client_credentials ->
                                200 {"access_token", "expires_in": token_ttl, "token_type": "Bearer"} (Cache-Control:
-                               no-store); 401 {"error": "invalid_client", "error_description"} on a missing or wrong
-                               id/secret; 400 invalid_request (not a form) / unsupported_grant_type; 429 RATE_LIMITED
-                               with Retry-After (seconds until the window has room) once token_rate_limit requests
-                               were answered within token_rate_window seconds. Logged like API requests (principal =
-                               the client id in the Basic header, write false); fault rules match its path too.
-  Authorization: Bearer <token> works on every /api/atlas/ route; the service account's roles are checked like a
-  key's, principal is its client id. An unknown or expired token (older than token_ttl) gets 401 with the Atlas
-  body (no errorCode) and ``WWW-Authenticate: Bearer error="invalid_token"``.
+                               no-store); the secret's lastUsedAt becomes now. 401 {"error": "invalid_client",
+                               "error_description"} on a missing or wrong id/secret, a deleted secret, an expired secret
+                               (expiresAt <= now) or a deleted account; 400 invalid_request (not a form) /
+                               unsupported_grant_type; 429 RATE_LIMITED with Retry-After (seconds until the window has
+                               room) once token_rate_limit requests were answered within token_rate_window seconds.
+                               Logged like API requests (principal = the client id in the Basic header, write false);
+                               fault rules match its path too. The caller's address is not checked here (Atlas checks
+                               it on the calls that use the token).
+  Authorization: Bearer <token> works on every /api/atlas/ route; the account's roles (organization and project) are
+  checked like a key's, its access list too (403 IP_ADDRESS_NOT_ON_ACCESS_LIST; a match counts in requestCount), and
+  principal is its client id. An unknown or expired token (older than token_ttl on the simulated clock) or a token of a
+  deleted account gets 401 with the Atlas body (no errorCode) and ``WWW-Authenticate: Bearer error="invalid_token"``.
+  Deleting a secret does not end the tokens already issued with it; deleting the account ends them all.
   Config (/__sim/config): token_ttl (default 3600 s), token_rate_limit (default 50; 0 refuses every request),
-  token_rate_window (default 60 s). /__sim/state lists service_accounts (clientId, clientSecret, roles, tokens =
-  live tokens).
+  token_rate_window (default 60 s), secret_expires_after_hours_min / _max (the organization's bounds of
+  secretExpiresAfterHours, default 8 and 8760; integers, 1 <= min <= max).
+
+Service-account API: the 22 operations of the spec, under /api/atlas/v2 only (the same paths under /api/atlas/v1.0 are
+404 RESOURCE_NOT_FOUND). Media type application/vnd.atlas.2024-08-05+json (SERVICE_ACCOUNT_MEDIA_TYPE) and no other:
+Accept without it -> 406 INVALID_VERSION_DATE, a body of another Content-Type -> 415 UNSUPPORTED_MEDIA_TYPE. SA =
+/orgs/{orgId}/serviceAccounts, GSA = /groups/{groupId}/serviceAccounts; "org read" = any role in the org, "org owner" =
+ORG_OWNER, "project read" = a role in the project, ORG_OWNER or ORG_READ_ONLY, "project owner" = GROUP_OWNER there or
+ORG_OWNER (else 401 USER_UNAUTHORIZED, as for keys).
+  GET    SA                              org read     200 paginated OrgServiceAccount (by client id = creation order)
+  POST   SA                              org owner    201 OrgServiceAccount with its first secret, ``secret`` included;
+                                                      body {name, description, roles (org), secretExpiresAfterHours}
+  GET    SA/{clientId}                   org read     200 OrgServiceAccount
+  PATCH  SA/{clientId}                   org owner    200; any of name, description, roles (absent = unchanged)
+  DELETE SA/{clientId}                   org owner    204; its tokens end, its project roles go with it
+  POST   SA/{clientId}/secrets           org owner    201 ServiceAccountSecret with ``secret``; {secretExpiresAfterHours}
+  DELETE SA/{clientId}/secrets/{secretId} org owner   204 (any secret, even the last one)
+  GET    SA/{clientId}/accessList        org read     200 paginated entries {cidrBlock, ipAddress (single addresses),
+                                                      createdAt, requestCount, lastUsedAt, lastUsedAddress}
+  POST   SA/{clientId}/accessList        org owner    200 the whole list, paginated; body: a list of 1..200 objects with
+                                                      exactly one of ipAddress/cidrBlock; existing entries are kept
+  DELETE SA/{clientId}/accessList/{ip}   org owner    204; a CIDR block as 10.0.0.0%2F8
+  GET    SA/{clientId}/groups            org read     200 paginated [{groupId, roles}] of the account's projects
+  GET    GSA                             project read 200 paginated GroupServiceAccount (roles = its roles there)
+  POST   GSA                             project owner 201 GroupServiceAccount with ``secret``; body as POST SA with
+                                                      project roles; the account becomes ORG_MEMBER of the org
+  POST   GSA/{clientId}:invite           org owner    200 GroupServiceAccount; {roles} (project roles); ``%3A`` works too
+  GET    GSA/{clientId}                  project read 200 GroupServiceAccount
+  PATCH  GSA/{clientId}                  project owner 200; any of name, description, roles (its roles in the project)
+  DELETE GSA/{clientId}                  project owner 204; removes it from the project (account and secrets stay)
+  GET|POST GSA/{clientId}/accessList, DELETE GSA/{clientId}/accessList/{ip}, POST GSA/{clientId}/secrets,
+  DELETE GSA/{clientId}/secrets/{secretId}: as the SA ones (read: project read; writes: project owner) on the same
+                                                      account, which must be in the project.
+  Reads show each secret's id, createdAt, expiresAt, maskedSecretValue ("mdb_sa_sk_..." + last 4 characters) and
+  lastUsedAt (absent until the secret gets a token); the value (``secret``) only in the answer that creates it.
+  Secrets: expiresAt = createdAt + secretExpiresAfterHours. A new secret sets every older secret's expiresAt to at most
+  7 days after the new one's createdAt (an older secret that expires sooner keeps its date). Expired secrets stay
+  listed until deleted. No limit on the number of secrets per account (the spec gives none).
+  Validation: name 1..64 and description 1..250 characters of the spec's pattern ^[\\p{L}\\p{N}\\-_.,' ]*$ (letters and
+  numbers of any script, - _ . , ' and space); roles a non-empty list of organization roles (SA) or project roles
+  (GSA); secretExpiresAfterHours an integer within the configured bounds; clientId path parameters match
+  ^mdb_sa_id_[a-fA-F0-9]{24}$ and secretId 24 hex digits.
+  Error codes chosen (the spec gives none): 404 SERVICE_ACCOUNT_NOT_FOUND (no such account in that org),
+  404 SERVICE_ACCOUNT_NOT_IN_GROUP (GSA routes for an account not in the project), 404 SERVICE_ACCOUNT_SECRET_NOT_FOUND,
+  404 SERVICE_ACCOUNT_ACCESS_LIST_ENTRY_NOT_FOUND, 400 SERVICE_ACCOUNT_ALREADY_IN_GROUP (invite twice: PATCH instead),
+  400 MISSING_ATTRIBUTE (required field absent), 400 INVALID_ATTRIBUTE (wrong type, length or pattern; empty roles),
+  400 INVALID_ENUM_VALUE (unknown role), 400 INVALID_SERVICE_ACCOUNT_SECRET_EXPIRATION (hours out of bounds),
+  400 TOO_MANY_ACCESS_LIST_ENTRIES (more than 200 in one POST; nothing is added), 400 PATH_PARAM_PARSE_ERROR (bad
+  clientId/secretId), and as for keys: MALFORMED_JSON, INVALID_JSON, MISSING_ONE_OF_ATTRIBUTES,
+  INVALID_IP_ADDRESS_OR_CIDR_NOTATION, INVALID_CIDR_BLOCK, DUPLICATE_ADDRESSES_IN_INPUT,
+  CANNOT_REMOVE_CALLER_ACCESS_LIST_ENTRY. The spec asks Organization Owner for :invite, so a project owner cannot invite.
+  One access list per account: the SA and GSA accessList routes show and change the same entries.
+  Clock: GET /__sim/clock -> {"now": ISO-8601 UTC, "offset_seconds": n}; POST /__sim/clock {"advance_hours": h} and/or
+  {"advance_seconds": s} (numbers >= 0) moves it forward and answers the same; POST /__sim/reset puts it back. Every
+  service-account createdAt, secret expiry and lastUsedAt and every token lifetime runs on it (API-key data keeps the
+  real clock), so tests age secrets without sleeping.
+  /__sim/state: "service_accounts" [{clientId, clientSecret (the value of the newest unexpired secret, null when none),
+  name, description, orgId, createdAt, roles ({orgId|groupId, roleName}), secrets (the read view plus ``secret`` in
+  clear), accessList, tokens (live tokens)}], and "clock".
+  /__sim/seed also takes {"service_accounts": N, "name_prefix": "bulk-sa-", "org_roles": [...], "org_id": ORG_ID,
+  "project_id": id, "project_roles": [...], "secret_expires_after_hours": h (default the configured maximum)} -> "client_ids"
+  (accounts named <prefix>00001..., description "seeded", one secret each; no HTTP per account) and
+  {"service_account_access_list": {"client_id": id, "count": N}} -> "service_account_access_list_entries"
+  (10.x.y.z/32 entries).
 Bearer hook: ``sim.state.bearer_tokens[token] = api_key_id`` makes ``Authorization: Bearer token``
 act as that key.
 """
