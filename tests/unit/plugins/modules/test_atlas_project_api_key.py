@@ -380,7 +380,7 @@ def test_bad_input_fails_before_any_request(atlas, capsys, args, message):
 
 
 def test_atlas_error_is_reported_with_its_code(atlas, capsys, monkeypatch):
-    def refuse(method, path, params=None, body=None, reread=None):
+    def refuse(method, path, params=None, body=None, reread=None, media_type=None):
         raise AtlasApiError(401, "USER_UNAUTHORIZED", "Current user is not authorized.", method=method, path=path)
 
     monkeypatch.setattr(atlas, "request", refuse)
