@@ -816,9 +816,11 @@ SERVICE_ACCOUNT_ROUTES = [
     ("POST", SA_GROUP + "/{clientId}/secrets", "create_project_secret"),
     ("DELETE", SA_GROUP + "/{clientId}/secrets/{secretId}", "delete_project_secret"),
 ]
-# ":" ends a path parameter here, so that ".../{clientId}:invite" is its own route
-SERVICE_ACCOUNT_COMPILED_ROUTES = [(m, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/:]+)", t) + "$"), op)
-                                   for m, t, op in SERVICE_ACCOUNT_ROUTES]
+# ":" ends a client id, so that ".../{clientId}:invite" is its own route (an IPv6 {ipAddress} keeps its colons)
+SERVICE_ACCOUNT_COMPILED_ROUTES = [
+    (m, re.compile("^" + re.sub(r"\{(\w+)\}", lambda p: r"(?P<%s>[^/%s]+)" % (p.group(1), ":" if p.group(1) == "clientId" else ""), t)
+                   + "$"), op)
+    for m, t, op in SERVICE_ACCOUNT_ROUTES]
 SA_TEXT_MAX = {"name": 64, "description": 250}
 SA_TEXT_PUNCTUATION = "-_.,' "
 MAX_ACCESS_LIST_ENTRIES_PER_POST = 200
