@@ -169,8 +169,8 @@ def test_create_answers_201_with_the_first_secret_and_reads_mask_it(server, admi
     created = create(admin, roles=["ORG_READ_ONLY", "ORG_BILLING_ADMIN"], secretExpiresAfterHours=48)
     assert set(created) == {"clientId", "createdAt", "description", "name", "roles", "secrets"}
     assert CLIENT_ID.match(created["clientId"])
-    assert (created["name"], created["description"], created["roles"]) == ("ci system", "Deploys from CI",
-                                                                          ["ORG_READ_ONLY", "ORG_BILLING_ADMIN"])
+    expected = ("ci system", "Deploys from CI", ["ORG_READ_ONLY", "ORG_BILLING_ADMIN"])
+    assert (created["name"], created["description"], created["roles"]) == expected
     [secret] = created["secrets"]
     assert set(secret) == {"id", "createdAt", "expiresAt", "maskedSecretValue", "secret"}
     assert HEX24.match(secret["id"]) and secret["secret"].startswith("mdb_sa_sk_")
