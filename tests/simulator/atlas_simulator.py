@@ -151,8 +151,9 @@ ORG_OWNER (else 401 USER_UNAUTHORIZED, as for keys).
   One access list per account: the SA and GSA accessList routes show and change the same entries.
   Clock: GET /__sim/clock -> {"now": ISO-8601 UTC, "offset_seconds": n}; POST /__sim/clock {"advance_hours": h} and/or
   {"advance_seconds": s} (numbers >= 0) moves it forward and answers the same; POST /__sim/reset puts it back. Every
-  service-account createdAt, secret expiry and lastUsedAt and every token lifetime runs on it (API-key data keeps the
-  real clock), so tests age secrets without sleeping.
+  timestamp the simulator writes (createdAt, expiresAt, lastUsedAt, access-list created/lastUsed of keys and accounts)
+  and every token lifetime runs on it, so tests age secrets without sleeping. Digest nonces and the token rate window
+  keep the real clock.
   /__sim/state: "service_accounts" [{clientId, clientSecret (the value of the newest unexpired secret, null when none),
   name, description, orgId, createdAt, roles ({orgId|groupId, roleName}), secrets (the read view plus ``secret`` in
   clear), accessList, tokens (live tokens)}], and "clock".
@@ -251,10 +252,6 @@ HEX_ID = re.compile(r"^[a-f0-9]{24}$")
 CLIENT_ID = re.compile(r"^mdb_sa_id_[a-fA-F0-9]{24}$")
 SECRET_SHORTENED_TO = timedelta(days=7)  # a new secret cuts every older one's remaining life to at most this
 MAX_DESC = 250
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def iso(moment: datetime) -> str:
@@ -586,7 +583,7 @@ class SimState:
             wanted = spec["access_list"].get("count", 0)
             if target is None or not isinstance(wanted, int) or wanted < 0:
                 raise ValueError("access_list needs a known api_key_id and a count >= 0")
-            result["access_list_entries"] = seed_access_list(target, wanted, utc_now())
+            result["access_list_entries"] = seed_access_list(target, wanted, iso(self.now()))
         self.seed_service_accounts(spec, result)
         return result
 
@@ -1113,7 +1110,7 @@ class AtlasApi(ServiceAccountOpsMixin):
             raise ApiError(403, "IP_ADDRESS_NOT_ON_ACCESS_LIST", "IP address %s is not allowed to access this resource." % ctx.client_ip,
                            [str(ctx.client_ip)])
         entry = key.access_list[network]
-        entry.update(count=entry["count"] + 1, lastUsed=utc_now(), lastUsedAddress=str(ctx.client_ip))
+        entry.update(count=entry["count"] + 1, lastUsed=iso(self.state.now()), lastUsedAddress=str(ctx.client_ip))
 
     def _check_media_types(self, ctx):
         accepted = media_types(ctx.headers.get("Accept"))
@@ -1341,7 +1338,7 @@ class AtlasApi(ServiceAccountOpsMixin):
             if network in networks:
                 raise ApiError(400, "DUPLICATE_ADDRESSES_IN_INPUT", "Duplicate address %s in the request." % network, [str(network)])
             networks.append(network)
-        created = utc_now()  # validated everything first: the POST is all or nothing
+        created = iso(self.state.now())  # validated everything first: the POST is all or nothing
         for network in networks:
             key.access_list.setdefault(network, {"created": created, "count": 0})
         return self._sorted_entries(ctx, key)

@@ -92,6 +92,15 @@ def control(server, method, name, body=None, status=200):
     return response.json()
 
 
+def clock_now(server):
+    return parse_time(control(server, "GET", "clock")["now"])
+
+
+def assert_between(text, earliest, server):
+    """``text`` is a time of the simulated clock from ``earliest`` up to now (a second may tick over in between)."""
+    assert earliest <= parse_time(text) <= clock_now(server), text
+
+
 def state_account(server, client_id):
     return next(a for a in control(server, "GET", "state")["service_accounts"] if a["clientId"] == client_id)
 
@@ -166,6 +175,7 @@ def test_unknown_methods_and_sub_paths(admin):
 
 def test_create_answers_201_with_the_first_secret_and_reads_mask_it(server, admin):
     control(server, "POST", "clock", {"advance_hours": 5})
+    before = clock_now(server)
     created = create(admin, roles=["ORG_READ_ONLY", "ORG_BILLING_ADMIN"], secretExpiresAfterHours=48)
     assert set(created) == {"clientId", "createdAt", "description", "name", "roles", "secrets"}
     assert CLIENT_ID.match(created["clientId"])
@@ -175,7 +185,8 @@ def test_create_answers_201_with_the_first_secret_and_reads_mask_it(server, admi
     assert set(secret) == {"id", "createdAt", "expiresAt", "maskedSecretValue", "secret"}
     assert HEX24.match(secret["id"]) and secret["secret"].startswith("mdb_sa_sk_")
     assert secret["maskedSecretValue"] == "mdb_sa_sk_..." + secret["secret"][-4:]
-    assert secret["createdAt"] == created["createdAt"] == control(server, "GET", "clock")["now"]
+    assert secret["createdAt"] == created["createdAt"]
+    assert_between(created["createdAt"], before, server)
     assert parse_time(secret["expiresAt"]) - parse_time(secret["createdAt"]) == timedelta(hours=48)
     read = admin.ok("GET", "%s/%s" % (SA, created["clientId"]))
     assert read == dict(created, secrets=[{k: v for k, v in secret.items() if k != "secret"}])
@@ -354,15 +365,18 @@ def test_rotation_on_the_clock_old_secret_works_until_its_expiry(server, admin):
     assert token_request(server, cid, old["secret"]).status_code == 200
     control(server, "POST", "clock", {"advance_hours": 700})
     new = admin.ok("POST", "%s/%s/secrets" % (SA, cid), {"secretExpiresAfterHours": 720}, status=201)
+    before = clock_now(server)
     assert token_request(server, cid, old["secret"]).status_code == 200  # 20 hours left: shorter than 7 days, kept
+    old_used = clock_now(server)
     control(server, "POST", "clock", {"advance_hours": 20})
     refused = token_request(server, cid, old["secret"])
     assert refused.status_code == 401 and refused.json() == {"error": "invalid_client", "error_description": "Invalid client credentials."}
+    new_used = clock_now(server)
     assert token_request(server, cid, new["secret"]).status_code == 200
     secrets = admin.ok("GET", "%s/%s" % (SA, cid))["secrets"]
     assert [s["id"] for s in secrets] == [old["id"], new["id"]]  # an expired secret stays listed until deleted
-    assert secrets[1]["lastUsedAt"] == control(server, "GET", "clock")["now"]
-    assert secrets[0]["lastUsedAt"] == sim.iso(parse_time(new["createdAt"]))
+    assert_between(secrets[1]["lastUsedAt"], new_used, server)
+    assert before <= parse_time(secrets[0]["lastUsedAt"]) <= old_used  # the refused request did not count as a use
 
 
 def test_last_used_at_is_set_when_a_secret_gets_a_token(server, admin):
@@ -481,10 +495,13 @@ def test_an_accounts_access_list_is_enforced_on_its_token_calls(server, admin):
     own = as_account(server, created)  # the token endpoint does not check the address
     expect_error(own.call("GET", SA), 403, "IP_ADDRESS_NOT_ON_ACCESS_LIST")
     admin.ok("POST", "%s/%s/accessList" % (SA, cid), [{"cidrBlock": "127.0.0.0/8"}])
+    control(server, "POST", "clock", {"advance_seconds": 120})
+    before = clock_now(server)
     assert own.ok("GET", SA)["totalCount"] == 2
     entries = {e["cidrBlock"]: e for e in admin.ok("GET", "%s/%s/accessList" % (SA, cid))["results"]}
     assert entries["127.0.0.0/8"]["requestCount"] == 1 and entries["127.0.0.0/8"]["lastUsedAddress"] == "127.0.0.1"
-    assert "lastUsedAt" in entries["127.0.0.0/8"] and entries["10.9.9.9/32"]["requestCount"] == 0
+    assert_between(entries["127.0.0.0/8"]["lastUsedAt"], before, server)
+    assert "lastUsedAt" not in entries["10.9.9.9/32"] and entries["10.9.9.9/32"]["requestCount"] == 0
     expect_error(own.call("DELETE", "%s/%s/accessList/127.0.0.0%%2F8" % (SA, cid)), 400, "CANNOT_REMOVE_CALLER_ACCESS_LIST_ENTRY")
     admin.ok("DELETE", "%s/%s/accessList/127.0.0.0%%2F8" % (SA, cid), status=204)  # another caller may
     expect_error(own.call("GET", SA), 403, "IP_ADDRESS_NOT_ON_ACCESS_LIST")
@@ -495,13 +512,15 @@ def test_an_accounts_access_list_is_enforced_on_its_token_calls(server, admin):
 def test_access_list_operations(server, admin):
     cid = create(admin)["clientId"]
     path = "%s/%s/accessList" % (SA, cid)
+    control(server, "POST", "clock", {"advance_hours": 3})
+    before = clock_now(server)
     added = admin.ok("POST", path, [{"ipAddress": "192.0.2.10"}, {"cidrBlock": "203.0.113.0/24"}, {"ipAddress": "2001:db8::1"}])
     assert added["totalCount"] == 3
     assert [e["cidrBlock"] for e in added["results"]] == ["192.0.2.10/32", "203.0.113.0/24", "2001:db8::1/128"]
     first = added["results"][0]
     assert set(first) == {"cidrBlock", "ipAddress", "createdAt", "requestCount"} and first["ipAddress"] == "192.0.2.10"
     assert "ipAddress" not in added["results"][1]
-    assert first["createdAt"] == control(server, "GET", "clock")["now"]
+    assert_between(first["createdAt"], before, server)
     again = admin.ok("POST", path, [{"ipAddress": "192.0.2.10"}])  # an existing entry is kept as it is
     assert again["totalCount"] == 3
     admin.ok("DELETE", path + "/203.0.113.0%2F24", status=204)
