@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""Atlas simulator: the MongoDB Atlas Administration API for programmatic API keys (stdlib only).
+"""Atlas simulator: the MongoDB Atlas Administration API for programmatic API keys and service accounts (stdlib only).
 
 A real HTTP/1.1 server (keep-alive, exact Content-Length) on 127.0.0.1 serving the 14 API key
 operations under ``/api/atlas/v2`` (media type ``application/vnd.atlas.2023-01-01+json`` on Accept,
@@ -250,6 +250,7 @@ FAULT_KINDS = ("429", "500", "502", "503", "504", "drop", "timeout")
 FAULT_CODES = {429: "RATE_LIMITED", 500: "UNEXPECTED_ERROR", 502: "BAD_GATEWAY", 503: "SERVICE_UNAVAILABLE", 504: "GATEWAY_TIMEOUT"}
 HEX_ID = re.compile(r"^[a-f0-9]{24}$")
 CLIENT_ID = re.compile(r"^mdb_sa_id_[a-fA-F0-9]{24}$")
+MAX_CLOCK_OFFSET = 100 * 366 * 86400  # far beyond any secret's life, well within datetime's range
 SECRET_SHORTENED_TO = timedelta(days=7)  # a new secret cuts every older one's remaining life to at most this
 MAX_DESC = 250
 
@@ -466,6 +467,8 @@ class SimState:
         for value in (seconds, hours):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise ValueError("advance_hours and advance_seconds must be numbers >= 0 (the clock only moves forward)")
+        if self.clock_offset + float(seconds) + float(hours) * 3600 > MAX_CLOCK_OFFSET:
+            raise ValueError("the clock cannot move more than %d seconds ahead" % MAX_CLOCK_OFFSET)
         self.clock_offset += float(seconds) + float(hours) * 3600
 
     def add_service_account(self, org_id, name, description, org_roles, secret_hours, client_id=None, secret_value=None,
