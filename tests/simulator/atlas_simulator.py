@@ -489,10 +489,6 @@ class SimState:
         account.secrets.append(secret)
         return secret
 
-    def delete_service_account(self, account) -> None:
-        del self.service_accounts[account.client_id]
-        self.tokens = {t: r for t, r in self.tokens.items() if r["client_id"] != account.client_id}  # its tokens end now
-
     def service_accounts_in_org(self, org_id) -> list:
         return sorted((a for a in self.service_accounts.values() if a.org_id == org_id), key=lambda a: a.client_id)
 
@@ -955,7 +951,8 @@ class ServiceAccountOpsMixin:
             account.set_roles(scope_field, scope_id, roles)
 
     def delete_org_service_account(self, ctx, org_id, client_id):
-        self.state.delete_service_account(self._org_service_account(ctx, org_id, client_id, write=True))
+        account = self._org_service_account(ctx, org_id, client_id, write=True)
+        del self.state.service_accounts[account.client_id]  # its tokens end with it: token_principal finds no account
         return Reply(204)
 
     # ----------------------------------------------------------------------- secrets
