@@ -102,7 +102,8 @@ ordinary account of the service-account API below (it can be read, changed, give
 
 Service-account API: the 22 operations of the spec, under /api/atlas/v2 only (the same paths under /api/atlas/v1.0 are
 404 RESOURCE_NOT_FOUND). Media type application/vnd.atlas.2024-08-05+json (SERVICE_ACCOUNT_MEDIA_TYPE) and no other:
-Accept without it -> 406 INVALID_VERSION_DATE, a body of another Content-Type -> 415 UNSUPPORTED_MEDIA_TYPE. SA =
+Accept without it -> 406 INVALID_VERSION_DATE, a body of another Content-Type -> 415 UNSUPPORTED_MEDIA_TYPE (the
+checks run in the order given above; a v2 path under .../serviceAccounts selects this media type). SA =
 /orgs/{orgId}/serviceAccounts, GSA = /groups/{groupId}/serviceAccounts; "org read" = any role in the org, "org owner" =
 ORG_OWNER, "project read" = a role in the project, ORG_OWNER or ORG_READ_ONLY, "project owner" = GROUP_OWNER there or
 ORG_OWNER (else 401 USER_UNAUTHORIZED, as for keys).
