@@ -155,7 +155,7 @@ ORG_OWNER (else 401 USER_UNAUTHORIZED, as for keys).
   timestamp the simulator writes (createdAt, expiresAt, lastUsedAt, access-list created/lastUsed of keys and accounts)
   and every token lifetime runs on it, so tests age secrets without sleeping. Digest nonces and the token rate window
   keep the real clock.
-  /__sim/state: "service_accounts" [{clientId, clientSecret (the value of the newest unexpired secret, null when none),
+  /__sim/state: "service_accounts" [{clientId, clientSecret (the value of the newest secret, null when it has none),
   name, description, orgId, createdAt, roles ({orgId|groupId, roleName}), secrets (the read view plus ``secret`` in
   clear), accessList, tokens (live tokens)}], and "clock".
   /__sim/seed also takes {"service_accounts": N, "name_prefix": "bulk-sa-", "org_roles": [...], "org_id": ORG_ID,
@@ -547,13 +547,12 @@ class SimState:
                 "service_accounts": self.service_accounts_snapshot(), "config": dict(self.config), "clock": self.clock_view()}
 
     def service_accounts_snapshot(self) -> list:
-        now, clock, accounts = self.now(), self.clock(), []
+        clock, accounts = self.clock(), []
         for account in sorted(self.service_accounts.values(), key=lambda a: a.client_id):
-            usable = [s for s in account.secrets if s.expires_at > now]
             entries = [service_account_entry_view(n, e)
                        for n, e in sorted(account.access_list.items(), key=lambda item: network_sort_key(item[0]))]
             accounts.append({
-                "clientId": account.client_id, "clientSecret": usable[-1].value if usable else None, "name": account.name,
+                "clientId": account.client_id, "clientSecret": account.secrets[-1].value if account.secrets else None, "name": account.name,
                 "description": account.description, "orgId": account.org_id, "createdAt": iso(account.created_at),
                 "roles": [dict(r) for r in account.roles], "secrets": [s.view(reveal=True) for s in account.secrets],
                 "accessList": entries,

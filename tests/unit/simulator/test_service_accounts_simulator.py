@@ -377,6 +377,10 @@ def test_rotation_on_the_clock_old_secret_works_until_its_expiry(server, admin):
     assert [s["id"] for s in secrets] == [old["id"], new["id"]]  # an expired secret stays listed until deleted
     assert_between(secrets[1]["lastUsedAt"], new_used, server)
     assert before <= parse_time(secrets[0]["lastUsedAt"]) <= old_used  # the refused request did not count as a use
+    assert state_account(server, cid)["clientSecret"] == new["secret"]  # the newest secret
+    control(server, "POST", "clock", {"advance_hours": 721})
+    assert token_request(server, cid, new["secret"]).status_code == 401
+    assert state_account(server, cid)["clientSecret"] == new["secret"]  # expired, yet still the newest
 
 
 def test_last_used_at_is_set_when_a_secret_gets_a_token(server, admin):
