@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""Atlas simulator: the MongoDB Atlas Administration API for programmatic API keys (stdlib only).
+"""Atlas simulator: the MongoDB Atlas Administration API for programmatic API keys and service accounts (stdlib only).
 
 A real HTTP/1.1 server (keep-alive, exact Content-Length) on 127.0.0.1 serving the 14 API key
 operations under ``/api/atlas/v2`` (media type ``application/vnd.atlas.2023-01-01+json`` on Accept,
@@ -102,7 +102,8 @@ ordinary account of the service-account API below (it can be read, changed, give
 
 Service-account API: the 22 operations of the spec, under /api/atlas/v2 only (the same paths under /api/atlas/v1.0 are
 404 RESOURCE_NOT_FOUND). Media type application/vnd.atlas.2024-08-05+json (SERVICE_ACCOUNT_MEDIA_TYPE) and no other:
-Accept without it -> 406 INVALID_VERSION_DATE, a body of another Content-Type -> 415 UNSUPPORTED_MEDIA_TYPE. SA =
+Accept without it -> 406 INVALID_VERSION_DATE, a body of another Content-Type -> 415 UNSUPPORTED_MEDIA_TYPE (the
+checks run in the order given above; a v2 path under .../serviceAccounts selects this media type). SA =
 /orgs/{orgId}/serviceAccounts, GSA = /groups/{groupId}/serviceAccounts; "org read" = any role in the org, "org owner" =
 ORG_OWNER, "project read" = a role in the project, ORG_OWNER or ORG_READ_ONLY, "project owner" = GROUP_OWNER there or
 ORG_OWNER (else 401 USER_UNAUTHORIZED, as for keys).
@@ -151,9 +152,10 @@ ORG_OWNER (else 401 USER_UNAUTHORIZED, as for keys).
   One access list per account: the SA and GSA accessList routes show and change the same entries.
   Clock: GET /__sim/clock -> {"now": ISO-8601 UTC, "offset_seconds": n}; POST /__sim/clock {"advance_hours": h} and/or
   {"advance_seconds": s} (numbers >= 0) moves it forward and answers the same; POST /__sim/reset puts it back. Every
-  service-account createdAt, secret expiry and lastUsedAt and every token lifetime runs on it (API-key data keeps the
-  real clock), so tests age secrets without sleeping.
-  /__sim/state: "service_accounts" [{clientId, clientSecret (the value of the newest unexpired secret, null when none),
+  timestamp the simulator writes (createdAt, expiresAt, lastUsedAt, access-list created/lastUsed of keys and accounts)
+  and every token lifetime runs on it, so tests age secrets without sleeping. Digest nonces and the token rate window
+  keep the real clock.
+  /__sim/state: "service_accounts" [{clientId, clientSecret (the value of the newest secret, null when it has none),
   name, description, orgId, createdAt, roles ({orgId|groupId, roleName}), secrets (the read view plus ``secret`` in
   clear), accessList, tokens (live tokens)}], and "clock".
   /__sim/seed also takes {"service_accounts": N, "name_prefix": "bulk-sa-", "org_roles": [...], "org_id": ORG_ID,
@@ -249,12 +251,9 @@ FAULT_KINDS = ("429", "500", "502", "503", "504", "drop", "timeout")
 FAULT_CODES = {429: "RATE_LIMITED", 500: "UNEXPECTED_ERROR", 502: "BAD_GATEWAY", 503: "SERVICE_UNAVAILABLE", 504: "GATEWAY_TIMEOUT"}
 HEX_ID = re.compile(r"^[a-f0-9]{24}$")
 CLIENT_ID = re.compile(r"^mdb_sa_id_[a-fA-F0-9]{24}$")
+MAX_CLOCK_OFFSET = 100 * 366 * 86400  # far beyond any secret's life, well within datetime's range
 SECRET_SHORTENED_TO = timedelta(days=7)  # a new secret cuts every older one's remaining life to at most this
 MAX_DESC = 250
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def iso(moment: datetime) -> str:
@@ -469,6 +468,8 @@ class SimState:
         for value in (seconds, hours):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise ValueError("advance_hours and advance_seconds must be numbers >= 0 (the clock only moves forward)")
+        if self.clock_offset + float(seconds) + float(hours) * 3600 > MAX_CLOCK_OFFSET:
+            raise ValueError("the clock cannot move more than %d seconds ahead" % MAX_CLOCK_OFFSET)
         self.clock_offset += float(seconds) + float(hours) * 3600
 
     def add_service_account(self, org_id, name, description, org_roles, secret_hours, client_id=None, secret_value=None,
@@ -488,10 +489,6 @@ class SimState:
                                       now + timedelta(hours=hours))
         account.secrets.append(secret)
         return secret
-
-    def delete_service_account(self, account) -> None:
-        del self.service_accounts[account.client_id]
-        self.tokens = {t: r for t, r in self.tokens.items() if r["client_id"] != account.client_id}  # its tokens end now
 
     def service_accounts_in_org(self, org_id) -> list:
         return sorted((a for a in self.service_accounts.values() if a.org_id == org_id), key=lambda a: a.client_id)
@@ -550,13 +547,12 @@ class SimState:
                 "service_accounts": self.service_accounts_snapshot(), "config": dict(self.config), "clock": self.clock_view()}
 
     def service_accounts_snapshot(self) -> list:
-        now, clock, accounts = self.now(), self.clock(), []
+        clock, accounts = self.clock(), []
         for account in sorted(self.service_accounts.values(), key=lambda a: a.client_id):
-            usable = [s for s in account.secrets if s.expires_at > now]
             entries = [service_account_entry_view(n, e)
                        for n, e in sorted(account.access_list.items(), key=lambda item: network_sort_key(item[0]))]
             accounts.append({
-                "clientId": account.client_id, "clientSecret": usable[-1].value if usable else None, "name": account.name,
+                "clientId": account.client_id, "clientSecret": account.secrets[-1].value if account.secrets else None, "name": account.name,
                 "description": account.description, "orgId": account.org_id, "createdAt": iso(account.created_at),
                 "roles": [dict(r) for r in account.roles], "secrets": [s.view(reveal=True) for s in account.secrets],
                 "accessList": entries,
@@ -586,7 +582,7 @@ class SimState:
             wanted = spec["access_list"].get("count", 0)
             if target is None or not isinstance(wanted, int) or wanted < 0:
                 raise ValueError("access_list needs a known api_key_id and a count >= 0")
-            result["access_list_entries"] = seed_access_list(target, wanted, utc_now())
+            result["access_list_entries"] = seed_access_list(target, wanted, iso(self.now()))
         self.seed_service_accounts(spec, result)
         return result
 
@@ -816,9 +812,11 @@ SERVICE_ACCOUNT_ROUTES = [
     ("POST", SA_GROUP + "/{clientId}/secrets", "create_project_secret"),
     ("DELETE", SA_GROUP + "/{clientId}/secrets/{secretId}", "delete_project_secret"),
 ]
-# ":" ends a path parameter here, so that ".../{clientId}:invite" is its own route
-SERVICE_ACCOUNT_COMPILED_ROUTES = [(m, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/:]+)", t) + "$"), op)
-                                   for m, t, op in SERVICE_ACCOUNT_ROUTES]
+# ":" ends a client id, so that ".../{clientId}:invite" is its own route (an IPv6 {ipAddress} keeps its colons)
+SERVICE_ACCOUNT_COMPILED_ROUTES = [
+    (m, re.compile("^" + re.sub(r"\{(\w+)\}", lambda p: r"(?P<%s>[^/%s]+)" % (p.group(1), ":" if p.group(1) == "clientId" else ""), t)
+                   + "$"), op)
+    for m, t, op in SERVICE_ACCOUNT_ROUTES]
 SA_TEXT_MAX = {"name": 64, "description": 250}
 SA_TEXT_PUNCTUATION = "-_.,' "
 MAX_ACCESS_LIST_ENTRIES_PER_POST = 200
@@ -953,7 +951,8 @@ class ServiceAccountOpsMixin:
             account.set_roles(scope_field, scope_id, roles)
 
     def delete_org_service_account(self, ctx, org_id, client_id):
-        self.state.delete_service_account(self._org_service_account(ctx, org_id, client_id, write=True))
+        account = self._org_service_account(ctx, org_id, client_id, write=True)
+        del self.state.service_accounts[account.client_id]  # its tokens end with it: token_principal finds no account
         return Reply(204)
 
     # ----------------------------------------------------------------------- secrets
@@ -1111,7 +1110,7 @@ class AtlasApi(ServiceAccountOpsMixin):
             raise ApiError(403, "IP_ADDRESS_NOT_ON_ACCESS_LIST", "IP address %s is not allowed to access this resource." % ctx.client_ip,
                            [str(ctx.client_ip)])
         entry = key.access_list[network]
-        entry.update(count=entry["count"] + 1, lastUsed=utc_now(), lastUsedAddress=str(ctx.client_ip))
+        entry.update(count=entry["count"] + 1, lastUsed=iso(self.state.now()), lastUsedAddress=str(ctx.client_ip))
 
     def _check_media_types(self, ctx):
         accepted = media_types(ctx.headers.get("Accept"))
@@ -1339,7 +1338,7 @@ class AtlasApi(ServiceAccountOpsMixin):
             if network in networks:
                 raise ApiError(400, "DUPLICATE_ADDRESSES_IN_INPUT", "Duplicate address %s in the request." % network, [str(network)])
             networks.append(network)
-        created = utc_now()  # validated everything first: the POST is all or nothing
+        created = iso(self.state.now())  # validated everything first: the POST is all or nothing
         for network in networks:
             key.access_list.setdefault(network, {"created": created, "count": 0})
         return self._sorted_entries(ctx, key)
