@@ -377,8 +377,10 @@ class AtlasClient(object):
             query = dict(params or {})
             query["itemsPerPage"] = PAGE_SIZE
             query["pageNum"] = page
-            data = first_page if page == 1 and first_page is not None else self.get(path, params=query,
-                                                                                   media_type=media_type)
+            if page == 1 and first_page is not None:
+                data = first_page
+            else:
+                data = self.get(path, params=query, media_type=media_type)
             if data is None:
                 return items
             if isinstance(data, list):  # not paginated after all

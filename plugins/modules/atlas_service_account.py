@@ -267,7 +267,7 @@ def main():
             name=dict(type="str"),
             description=dict(type="str"),
             roles=dict(type="list", elements="str"),
-            secret_expires_after_hours=dict(type="int"),
+            secret_expires_after_hours=dict(type="int", no_log=False),  # an hour count, not a secret
             state=dict(type="str", default="present", choices=["present", "absent"]),
         ),
         required_one_of=[("account_client_id", "name")],

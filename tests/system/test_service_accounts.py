@@ -238,7 +238,7 @@ def test_api_version_v1_is_refused_before_any_request(sim, run_module, org, seed
 
 
 def test_a_name_two_accounts_share_fails_naming_their_client_ids(sim, run_module, org):
-    ids = [sim.control("POST", "seed", {"service_accounts": 1, "name_prefix": "twin-"})["client_ids"][0] for _ in range(2)]
+    ids = [sim.control("POST", "seed", {"service_accounts": 1, "name_prefix": "twin-"})["client_ids"][0] for _copy in range(2)]
     sim.clear_log()
     for module, task in (("atlas_service_account", account_task(sim, org, name="twin-00001")),
                          ("atlas_service_account_secret", dict(sim.connection, org_id=org, name="twin-00001",
