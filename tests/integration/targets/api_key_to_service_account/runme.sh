@@ -34,5 +34,6 @@ play rerun rerun.yml
 grep -E '^testhost +: ok=[0-9]+ +changed=0 +unreachable=0 +failed=0' "$OUT/rerun.out"
 play rest migrate.yml -e migrate_phase=rest
 
+grep -h -E '"msg": "(fresh run|rerun): ' "$OUT/fresh.out" "$OUT/rerun.out"  # the request counts, for the record
 "$PYTHON" no_secrets.py "$config" "$OUT"/*.out "$OUT"/*.log
 echo "api_key_to_service_account: all checks passed"
