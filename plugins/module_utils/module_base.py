@@ -302,7 +302,7 @@ class AtlasModule:
                 return None
             self.fail_request(what, err)
 
-    def write(self, method, path, what, body=None, reread=None, params=None, conflict_ok=False, media_type=None):
+    def write(self, method, path, what, body=None, reread=None, params=None, media_type=None, conflict_ok=False):
         """The only way modules change Atlas: in check mode nothing is sent and None is returned.
 
         With conflict_ok, a 409 answer is raised (an AtlasApiError) for the caller to settle, instead of

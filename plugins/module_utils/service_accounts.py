@@ -12,6 +12,7 @@ import unicodedata
 from datetime import datetime, timedelta, timezone
 
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys import org_role_problem
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.access_list import AccessListKind
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import MEDIA_TYPE_2024_08_05
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import HEX_ID, single_match
 
@@ -105,6 +106,15 @@ def secrets_path(org_id, client_id, secret_id=None):
 def account_label(client_id=None, name=None):
     """How a message names an account: by what the user gave."""
     return "service account %s" % client_id if client_id else "service account '%s'" % name
+
+
+def access_list_path(org_id, client_id):
+    return "%s/accessList" % accounts_path(org_id, client_id)
+
+
+# Atlas takes at most 200 entries in one POST to a service account's access list.
+SERVICE_ACCOUNT_ACCESS_LIST = AccessListKind(access_list_path, account_label, media_type=MEDIA_TYPE, post_limit=200,
+                                             noun="service account")
 
 
 def list_accounts(atlas, org_id):
