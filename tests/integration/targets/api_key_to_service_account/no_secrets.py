@@ -1,11 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the mongodb_atlas.api_keys collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""no_secrets.py CONFIG OUTPUT...: fail when any output holds a secret value the simulator knows.
+"""Secrets of the simulator, kept out of the shell's trace.
+
+    no_secrets.py snapshot CONFIG FILE          save the secrets the simulator holds now to FILE
+    no_secrets.py check CONFIG SNAPSHOT OUTPUT...  fail when an output holds a secret the simulator
+                                                 holds now or held in SNAPSHOT
 
 The secrets are every service account's secret values and every API key's private key in
-/__sim/state, read here so that they never pass through the shell's trace. Findings name the
-secret's owner and the file, never the value.
+/__sim/state. Findings name the secret's owner and the file, never the value.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ import urllib.request
 import yaml
 
 
-def main(config_path, outputs):
+def read_secrets(config_path):
+    """{secret value: its owner} for the simulator's state now, and whether a migrated account exists."""
     with open(config_path, encoding="utf-8") as handle:
         url = yaml.safe_load(handle)["atlas_sim_url"]
     with urllib.request.urlopen(url + "/__sim/state") as answer:
@@ -28,9 +32,22 @@ def main(config_path, outputs):
             secrets[secret["secret"]] = "a secret of service account %s" % account["clientId"]
     for key in state["api_keys"]:
         secrets[key["privateKey"]] = "the private key of API key %s" % key["publicKey"]
-    migrated = [a for a in state["service_accounts"] if a["name"].startswith("migrate")]
+    migrated = any(account["name"].startswith("migrate") for account in state["service_accounts"])
+    return secrets, migrated
+
+
+def snapshot(config_path, path):
+    secrets, _ = read_secrets(config_path)
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(secrets, handle)
+
+
+def check(config_path, snapshot_path, outputs):
+    secrets, migrated = read_secrets(config_path)
     if not migrated:
         sys.exit("no_secrets.py: the runs left no migrated service account to look for")
+    with open(snapshot_path, encoding="utf-8") as handle:
+        secrets.update(json.load(handle))
     findings = []
     for path in outputs:
         with open(path, encoding="utf-8", errors="replace") as handle:
@@ -42,4 +59,7 @@ def main(config_path, outputs):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2:])
+    if sys.argv[1] == "snapshot":
+        snapshot(sys.argv[2], sys.argv[3])
+    else:
+        check(sys.argv[2], sys.argv[3], sys.argv[4:])

@@ -5,8 +5,8 @@
 #   interrupted run and its rerun (one account), retire_api_key (kept while incomplete, then deleted).
 # - rerun.yml, right after the fresh run: the role again; every task of the run must be unchanged
 #   (PLAY RECAP changed=0) and the request log must show no write.
-# - no_secrets.py: no secret value the simulator holds (any account's secret, any key's private key)
-#   appears in any output or log.
+# - no_secrets.py: no secret value the simulator holds, at the end or before the key is retired (any
+#   account's secret, any key's private key), appears in any output or log.
 set -eux
 
 config=../../integration_config.yml  # ansible-test copies tests/integration/integration_config.yml here
@@ -33,7 +33,9 @@ play fresh migrate.yml -e migrate_phase=fresh
 play rerun rerun.yml
 grep -E '^testhost +: ok=[0-9]+ +changed=0 +unreachable=0 +failed=0' "$OUT/rerun.out"
 play rest migrate.yml -e migrate_phase=rest
+"$PYTHON" no_secrets.py snapshot "$config" "$OUT/before-retire.json"  # the private key of the key retired next
+play retire migrate.yml -e migrate_phase=retire
 
 grep -h -E '"msg": "(fresh run|rerun): ' "$OUT/fresh.out" "$OUT/rerun.out"  # the request counts, for the record
-"$PYTHON" no_secrets.py "$config" "$OUT"/*.out "$OUT"/*.log
+"$PYTHON" no_secrets.py check "$config" "$OUT/before-retire.json" "$OUT"/*.out "$OUT"/*.log
 echo "api_key_to_service_account: all checks passed"
