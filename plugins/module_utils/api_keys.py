@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import quoted, single_match
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.project_roles import ProjectRolesKind
 
 ORG_ROLES = (
     "ORG_OWNER",
@@ -183,6 +184,10 @@ def post_new_key(atlas, path, what, body, find_again, shape, delete_with="state=
 def project_keys_path(project_id, api_key_id=None):
     path = "/groups/%s/apiKeys" % project_id
     return path if api_key_id is None else "%s/%s" % (path, api_key_id)
+
+
+API_KEY_PROJECT_ROLES = ProjectRolesKind(
+    key_label, project_keys_path, project_keys_path, lambda roles: [dict(roles=roles)])
 
 
 def project_key_result(raw, project_id):

@@ -15,6 +15,7 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys im
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.access_list import AccessListKind
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import MEDIA_TYPE_2024_08_05
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import HEX_ID, single_match
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.project_roles import ProjectRolesKind
 
 #: Every service-account operation has this media type and no other version.
 MEDIA_TYPE = MEDIA_TYPE_2024_08_05
@@ -115,6 +116,23 @@ def access_list_path(org_id, client_id):
 # Atlas takes at most 200 entries in one POST to a service account's access list.
 SERVICE_ACCOUNT_ACCESS_LIST = AccessListKind(access_list_path, account_label, media_type=MEDIA_TYPE, post_limit=200,
                                              noun="service account")
+
+
+def project_accounts_path(project_id, client_id=None):
+    path = "/groups/%s/serviceAccounts" % project_id
+    return path if client_id is None else "%s/%s" % (path, client_id)
+
+
+SERVICE_ACCOUNT_PROJECT_ROLES = ProjectRolesKind(
+    account_label, project_accounts_path, lambda project_id, client_id: project_accounts_path(project_id, client_id) + ":invite",
+    lambda roles: dict(roles=roles), media_type=MEDIA_TYPE)
+
+
+def read_project_account(atlas, project_id, client_id):
+    """The account as a member of the project (its roles there), or None when it is not in the project: one GET."""
+    return atlas.get(project_accounts_path(project_id, client_id),
+                     "read %s in project %s" % (account_label(client_id), project_id), missing_ok=True,
+                     media_type=MEDIA_TYPE)
 
 
 def list_accounts(atlas, org_id):

@@ -133,3 +133,71 @@ def test_v1_refused_before_any_request(sim, run_module, account):
     sim.clear_log()
     result = run_module(MODULE, task(sim, account_client_id=account, entries=["10.0.0.0/8"], api_version="v1.0"))
     assert result["failed"] and sim.log() == []
+
+
+PROJECT_MODULE = "atlas_service_account_project"
+
+
+def project_roles_of(sim, client_id, project_id):
+    """The account's roles in the project, as the simulator holds them (through the API, like Atlas)."""
+    for account in sim.state()["service_accounts"]:
+        if account["clientId"] == client_id:
+            return sorted(role["roleName"] for role in account["roles"] if role.get("groupId") == project_id)
+    return None
+
+
+def test_project_lifecycle_without_org_id(sim, run_module, account):
+    project = sim.module.PROJECT_ALPHA_ID
+    args = dict(sim.connection, project_id=project, account_client_id=account)
+    sim.clear_log()
+    checked = run_module(PROJECT_MODULE, dict(args, roles=["GROUP_READ_ONLY"]), check_mode=True)
+    assert checked["changed"] and checked["service_account"]["roles"] == ["GROUP_READ_ONLY"] and sim.writes() == []
+
+    assigned = run_module(PROJECT_MODULE, dict(args, roles=["GROUP_READ_ONLY"]))
+    assert assigned["changed"] and assigned["diff"] == dict(before=dict(roles=[]), after=dict(roles=["GROUP_READ_ONLY"]))
+    assert [entry["path"].endswith(":invite") for entry in sim.writes()] == [True]
+    assert project_roles_of(sim, account, project) == ["GROUP_READ_ONLY"]
+
+    sim.clear_log()
+    again = run_module(PROJECT_MODULE, dict(args, roles=["GROUP_READ_ONLY"]))
+    assert not again["changed"] and sim.writes() == []
+
+    changed = run_module(PROJECT_MODULE, dict(args, roles=["GROUP_CLUSTER_MANAGER", "GROUP_READ_ONLY"]))
+    assert changed["changed"] and [entry["method"] for entry in sim.writes()] == ["PATCH"]
+    assert project_roles_of(sim, account, project) == ["GROUP_CLUSTER_MANAGER", "GROUP_READ_ONLY"]
+
+    sim.clear_log()
+    removed = run_module(PROJECT_MODULE, dict(args, state="absent"))
+    assert removed["changed"] and removed["service_account"]["roles"] == []
+    assert [entry["method"] for entry in sim.writes()] == ["DELETE"]
+    assert project_roles_of(sim, account, project) == []
+    assert account in [item["clientId"] for item in sim.state()["service_accounts"]]  # the account stays
+    sim.clear_log()
+    gone = run_module(PROJECT_MODULE, dict(args, state="absent"))
+    assert not gone["changed"] and sim.writes() == []
+
+
+def test_project_by_name_needs_org_id(sim, run_module, account):
+    name = [item for item in sim.state()["service_accounts"] if item["clientId"] == account][0]["name"]
+    args = dict(sim.connection, project_id=sim.module.PROJECT_ALPHA_ID, name=name, roles=["GROUP_READ_ONLY"])
+    sim.clear_log()
+    refused = run_module(PROJECT_MODULE, args)
+    assert refused["failed"] and "org_id is required" in refused["msg"] and sim.log() == []
+    done = run_module(PROJECT_MODULE, dict(args, org_id=sim.module.ORG_ID))
+    assert done["changed"] and done["service_account"]["client_id"] == account
+
+
+@pytest.mark.parametrize("options, says", [
+    (dict(roles=["ORG_OWNER"]), "organization roles"),
+    (dict(roles=[]), "at least one project role"),
+    (dict(api_version="v1.0"), "only in the Atlas Administration API v2"),
+    (dict(account_client_id="mdb_sa_id_bad"), "account_client_id"),
+])
+def test_project_bad_input_writes_nothing(sim, run_module, account, options, says):
+    args = dict(sim.connection, project_id=sim.module.PROJECT_ALPHA_ID, account_client_id=account,
+                roles=["GROUP_READ_ONLY"])
+    args.update(options)
+    sim.clear_log()
+    result = run_module(PROJECT_MODULE, args)
+    assert result["failed"] and says in result["msg"], result["msg"]
+    assert sim.writes() == []
