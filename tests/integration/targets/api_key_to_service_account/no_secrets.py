@@ -37,7 +37,7 @@ def read_secrets(config_path):
 
 
 def snapshot(config_path, path):
-    secrets, _ = read_secrets(config_path)
+    secrets = read_secrets(config_path)[0]
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(secrets, handle)
 
