@@ -12,7 +12,7 @@ import unicodedata
 from datetime import datetime, timedelta, timezone
 
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys import org_role_problem
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.access_list import AccessListKind
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.access_list import AccessListKind, entries_result
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import MEDIA_TYPE_2024_08_05
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import HEX_ID, single_match
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.project_roles import ProjectRolesKind
@@ -133,6 +133,24 @@ def read_project_account(atlas, project_id, client_id):
     return atlas.get(project_accounts_path(project_id, client_id),
                      "read %s in project %s" % (account_label(client_id), project_id), missing_ok=True,
                      media_type=MEDIA_TYPE)
+
+
+def list_project_accounts(atlas, project_id):
+    """The project's accounts, each with its roles in the project as ``roles``: every page."""
+    return atlas.list_all(project_accounts_path(project_id), "list the service accounts of project %s" % project_id,
+                          media_type=MEDIA_TYPE)
+
+
+def account_access_and_projects(atlas, org_id, client_id):
+    """An account's access list and its projects with roles, as modules return them: every page of each."""
+    label = account_label(client_id)
+    entries = atlas.list_all(access_list_path(org_id, client_id), "list the access list of %s" % label,
+                             media_type=MEDIA_TYPE)
+    groups = atlas.list_all("%s/groups" % accounts_path(org_id, client_id), "list the projects of %s" % label,
+                            media_type=MEDIA_TYPE)
+    return dict(access_list=entries_result(entries),
+                projects=[dict(project_id=group.get("groupId"), roles=sorted(set(group.get("roles") or [])))
+                          for group in groups])
 
 
 def list_accounts(atlas, org_id):

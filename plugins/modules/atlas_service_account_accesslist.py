@@ -117,7 +117,7 @@ client_id:
 account_exists:
   description:
     - Whether the account exists. With O(state=absent), an account that does not exist is not an
-      error: the task is ok, changes nothing, RV(entries) is empty and RV(msg) says so.
+      error; the task is ok, changes nothing, RV(entries) is empty and RV(msg) says so.
   returned: success
   type: bool
   sample: true

@@ -47,8 +47,27 @@ options:
       - Return only the accounts with no secret that stays valid for at least this many more hours
         (accounts without any valid secret included), judged by Atlas's clock.
     type: int
+  project_id:
+    description:
+      - Return only the accounts of this project (24 hexadecimal characters), each with its roles there in
+        RV(service_accounts[].project_roles) (and without RV(service_accounts[].roles), which the project's read
+        does not hold); reads the project's accounts (one page of 500 per request)
+        instead of the organization's. The other filters apply on top.
+    type: str
+    version_added: 0.2.0
+  details:
+    description:
+      - With O(account_client_id), also return the account's access list in RV(service_accounts[].access_list)
+        and its projects with its roles there in RV(service_accounts[].projects).
+      - "Cost: every page of the access list and every page of the account's projects, two reads more
+        for most accounts. Without O(account_client_id) this option is refused."
+    type: bool
+    default: false
+    version_added: 0.2.0
 seealso:
   - module: mongodb_atlas.api_keys.atlas_service_account
+  - module: mongodb_atlas.api_keys.atlas_service_account_accesslist
+  - module: mongodb_atlas.api_keys.atlas_service_account_project
   - module: mongodb_atlas.api_keys.atlas_service_account_secret
 """
 
@@ -77,6 +96,27 @@ service_accounts:
   type: list
   elements: dict
   contains:
+    project_roles:
+      description: The account's roles in O(project_id), sorted.
+      type: list
+      elements: str
+      returned: with O(project_id)
+      version_added: 0.2.0
+    access_list:
+      description:
+        - The account's access list in address order, each entry with C(cidr_block), C(ip_address) (single
+          addresses), C(created), C(last_used), C(last_used_address) and C(count), as
+          M(mongodb_atlas.api_keys.atlas_service_account_accesslist) returns them.
+      type: list
+      elements: dict
+      returned: with O(details=true)
+      version_added: 0.2.0
+    projects:
+      description: The projects the account is assigned to, each C(project_id) and C(roles) (sorted).
+      type: list
+      elements: dict
+      returned: with O(details=true)
+      version_added: 0.2.0
     client_id:
       description: Client id of the account.
       type: str
@@ -121,12 +161,14 @@ from ansible.module_utils.basic import env_fallback
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.service_accounts import (
     NAME_MAX,
+    account_access_and_projects,
     account_result,
     check_api_version,
     check_client_id,
     check_hours,
     check_text,
     list_accounts,
+    list_project_accounts,
     read_account,
     valid_for,
 )
@@ -139,6 +181,8 @@ def main():
             account_client_id=dict(type="str"),
             name=dict(type="str"),
             expiring_within_hours=dict(type="int"),
+            project_id=dict(type="str"),
+            details=dict(type="bool", default=False),
         ),
         mutually_exclusive=[("account_client_id", "name")],
     )
@@ -149,8 +193,16 @@ def main():
     check_client_id(atlas)
     check_text(atlas, "name", NAME_MAX)
     check_hours(atlas, "expiring_within_hours", minimum=0)
+    atlas.check_hex_id("project_id")
+    if params["details"] and not params["account_client_id"]:
+        atlas.fail("details needs account_client_id: it reads the access list and the projects of one account.")
 
-    if params["account_client_id"]:
+    if params["project_id"]:
+        members = list_project_accounts(atlas, params["project_id"])
+        accounts = [account for account in members
+                    if params["account_client_id"] in (None, account.get("clientId"))
+                    and params["name"] in (None, account.get("name"))]
+    elif params["account_client_id"]:
         account = read_account(atlas, org_id, params["account_client_id"])
         accounts = [account] if account else []
     else:
@@ -160,7 +212,13 @@ def main():
         now = atlas.client.now()
         accounts = [account for account in accounts
                     if not valid_for(account.get("secrets") or [], now, params["expiring_within_hours"])]
-    atlas.exit(service_accounts=[account_result(account) for account in accounts])
+    results = [account_result(account) for account in accounts]
+    for result in results:
+        if params["project_id"]:
+            result["project_roles"] = result.pop("roles")  # a project's read holds its project roles only
+        if params["details"]:
+            result.update(account_access_and_projects(atlas, org_id, result["client_id"]))
+    atlas.exit(service_accounts=results)
 
 
 if __name__ == "__main__":

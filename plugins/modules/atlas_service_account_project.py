@@ -38,8 +38,8 @@ options:
   org_id:
     description:
       - Id of the Atlas organization that owns the account and the project (24 hexadecimal characters).
-      - Required when the account is named by O(name). With O(account_client_id) it may be left out: the
-        project's organization is read when needed.
+      - Required when the account is named by O(name). With O(account_client_id) it may be left out; the
+        organization of the project is then read when needed.
       - When given and the project belongs to another organization, the task fails before any change.
       - When not set, the environment variable E(MONGODB_ATLAS_ORG_ID) is used (the name the Atlas CLI uses).
     type: str

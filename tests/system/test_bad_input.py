@@ -39,6 +39,8 @@ BASE = {
                                   secret_expires_after_hours=24),
     "atlas_service_account_secret": dict(org_id=ORG, account_client_id=SERVICE_ACCOUNT, expires_after_hours=720),
     "atlas_service_account_info": dict(org_id=ORG),
+    "atlas_service_account_accesslist": dict(org_id=ORG, account_client_id=SERVICE_ACCOUNT, entries=["192.0.2.1"]),
+    "atlas_service_account_project": dict(project_id=ALPHA, account_client_id=SERVICE_ACCOUNT, roles=["GROUP_READ_ONLY"]),
 }
 MODULES = sorted(BASE)
 NAMED_KEY_MODULES = ("atlas_org_api_key", "atlas_api_key_accesslist", "atlas_project_api_key",
@@ -257,6 +259,26 @@ MODULE_ROWS = {
          ["parameters are mutually exclusive: account_client_id|name"]),
         ("expiring-negative", dict(expiring_within_hours=-24), ["expiring_within_hours must be 0 to 8760 hours"]),
         ("option-of-the-managing-module", dict(force=True), ["Unsupported parameters", "force"]),
+        ("project-id-malformed", dict(project_id="alpha"), ["project_id " + ID_FORM]),
+        ("details-without-account", dict(details=True), ["details needs account_client_id"]),
+    ],
+    "atlas_service_account_accesslist": [
+        ("api-version-v1", dict(api_version="v1.0"), [V1_REFUSED]),
+        ("org-id-malformed", dict(org_id="acme"), ["org_id " + ID_FORM]),
+        ("account-client-id-malformed", dict(account_client_id="ci-deploy"), [CLIENT_ID_FORM]),
+        ("name-too-long", dict(account_client_id=DROP, name="n" * 65), ["name must hold 1 to 64 characters; got 65"]),
+        ("entries-host-bits", dict(entries=["10.0.0.1/24"]), ["entries holds 1 invalid item", "host bits"]),
+        ("purge-with-absent", dict(state="absent", purge=True), ["purge applies only with state=present"]),
+        ("state-unknown", dict(state="gone"), ["value of state must be one of: present, absent, got: gone"]),
+    ],
+    "atlas_service_account_project": [
+        ("api-version-v1", dict(api_version="v1.0"), [V1_REFUSED]),
+        ("project-id-malformed", dict(project_id="alpha"), ["project_id " + ID_FORM]),
+        ("org-id-malformed", dict(org_id="acme"), ["org_id " + ID_FORM]),
+        ("account-client-id-malformed", dict(account_client_id="ci-deploy"), [CLIENT_ID_FORM]),
+        ("name-without-org-id", dict(account_client_id=DROP, name="ci"), ["org_id is required when the account is named by name"]),
+        ("roles-org-roles", dict(roles=["ORG_OWNER"]), ["roles takes project roles, but 'ORG_OWNER' are organization roles"]),
+        ("state-unknown", dict(state="gone"), ["value of state must be one of: present, absent, got: gone"]),
     ],
 }
 

@@ -201,3 +201,21 @@ def test_project_bad_input_writes_nothing(sim, run_module, account, options, say
     result = run_module(PROJECT_MODULE, args)
     assert result["failed"] and says in result["msg"], result["msg"]
     assert sim.writes() == []
+
+
+def test_info_project_and_details(sim, run_module, account):
+    project = sim.module.PROJECT_ALPHA_ID
+    run_module(PROJECT_MODULE, dict(sim.connection, project_id=project, account_client_id=account,
+                                    roles=["GROUP_READ_ONLY"]))
+    run_module(MODULE, task(sim, account_client_id=account, entries=["203.0.113.0/24"]))
+    members = run_module("atlas_service_account_info", dict(sim.connection, org_id=sim.module.ORG_ID, project_id=project))
+    assert [(item["client_id"], item["project_roles"]) for item in members["service_accounts"]] == \
+        [(account, ["GROUP_READ_ONLY"])]
+    sim.clear_log()
+    one = run_module("atlas_service_account_info", dict(sim.connection, org_id=sim.module.ORG_ID,
+                                                        account_client_id=account, details=True))
+    found = one["service_accounts"][0]
+    assert [entry["cidr_block"] for entry in found["access_list"]] == ["203.0.113.0/24"]
+    assert found["projects"] == [dict(project_id=project, roles=["GROUP_READ_ONLY"])]
+    refused = run_module("atlas_service_account_info", dict(sim.connection, org_id=sim.module.ORG_ID, details=True))
+    assert refused["failed"] and "details needs account_client_id" in refused["msg"]
