@@ -148,7 +148,7 @@ integration-219: venv219 tree219 ## ansible-test integration (ansible-core 2.19,
 lint: venv221 tree ## ansible-lint (production profile, offline) on examples/
 	@if [[ -z "$$(find '$(TREE)/examples' -name '*.yml' -print -quit 2>/dev/null)" ]]; then \
 		echo 'error: no playbooks under examples/ to lint' >&2; exit 1; fi
-	cd '$(TREE)' && $(IN221) ansible-lint --offline examples/
+	cd '$(TREE)' && $(IN221) ansible-lint --offline examples/ roles/
 
 docs-lint: venv221 tree ## antsibull-docs lint-collection-docs --plugin-docs
 	cd '$(TREE)' && $(IN221) antsibull-docs lint-collection-docs --plugin-docs .

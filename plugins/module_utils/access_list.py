@@ -2,7 +2,8 @@
 # Copyright: Contributors to the mongodb_atlas.api_keys collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""API key access-list entries: one canonical spelling per network, and the Atlas wire forms."""
+"""Access lists of credentials (API keys and service accounts): one canonical spelling per network, the
+Atlas wire forms, and the one engine that converges a credential's list (converge_access_list)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import ipaddress
 from urllib.parse import quote
 
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys import find_org_key, key_label, org_keys_path
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import PAGE_SIZE, AtlasApiError
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import set_changes
 
 EXAMPLES = "203.0.113.10, 203.0.113.0/24, 2001:db8::1 or 2001:db8::/48"
 
@@ -81,8 +84,10 @@ def as_cidr(entry):
 def entry_result(raw):
     """An entry as modules return it, snake_case."""
     entry = entry_of(raw)
-    result = dict(cidr_block=as_cidr(entry), created=raw.get("created"), last_used=raw.get("lastUsed"),
-                  last_used_address=raw.get("lastUsedAddress"), count=raw.get("count"))
+    # Key entries say created/lastUsed/count, service-account entries createdAt/lastUsedAt/requestCount.
+    result = dict(cidr_block=as_cidr(entry), created=raw.get("created", raw.get("createdAt")),
+                  last_used=raw.get("lastUsed", raw.get("lastUsedAt")),
+                  last_used_address=raw.get("lastUsedAddress"), count=raw.get("count", raw.get("requestCount")))
     if "/" not in entry:
         result["ip_address"] = entry
     return result
@@ -128,3 +133,148 @@ def read_key_access_list(atlas, org_id, selector, when_missing="", missing_ok=Fa
             return None, None
         atlas.fail("%s does not exist in organization %s.%s" % (key_label(**selector), org_id, when_missing))
     return api_key_id, raws
+
+
+class AccessListKind:
+    """What the access-list engine needs to know of a kind of credential."""
+
+    def __init__(self, path, label, media_type=None, post_limit=None, noun="key"):
+        self.path = path              # (org_id, credential id) -> the access list's path
+        self.label = label            # credential id -> how messages name the credential
+        self.media_type = media_type  # None: the client's default (API keys)
+        self.post_limit = post_limit  # most entries one POST may carry; None: no limit
+        self.noun = noun              # "key" or "service account", for the empty-list warning
+
+
+API_KEY_ACCESS_LIST = AccessListKind(access_list_path, key_label)
+
+# Atlas answers the POST with the whole access list, paginated: ask for the page size list_all reads.
+POST_PARAMS = dict(itemsPerPage=PAGE_SIZE)
+EMPTY_LIST_WARNING = (
+    "The access list of %s is empty: the %s can be used from any address unless the organization "
+    "requires an API access list. Add entries to restrict where it can be used from.")
+
+
+def wanted_entries(atlas, entries, option="entries"):
+    """The canonical entries asked for; every malformed one is reported at once, before any request."""
+    wanted, problems = set(), []
+    for text in entries:
+        try:
+            wanted.add(normalize_entry(text))
+        except ValueError as err:
+            problems.append(str(err))
+    if problems:
+        plural = "" if len(problems) == 1 else "s"
+        atlas.fail("%s holds %d invalid item%s: %s" % (option, len(problems), plural, " ".join(problems)))
+    return wanted
+
+
+def by_entry(raws):
+    """Raw Atlas entries by canonical entry."""
+    return {entry_of(raw): raw for raw in raws}
+
+
+class _AccessList:
+    """One credential's access list as the engine converges it."""
+
+    def __init__(self, atlas, kind, org_id, credential_id):
+        self.atlas, self.kind = atlas, kind
+        self.path = kind.path(org_id, credential_id)
+        self.label = kind.label(credential_id)
+
+    def read(self, first_page=None):
+        """The whole list (from page 2 when page 1 is in hand), by canonical entry."""
+        return by_entry(self.atlas.list_all(self.path, "list the access list of %s" % self.label,
+                                            first_page=first_page, media_type=self.kind.media_type))
+
+    def post(self, entries, conflict_ok):
+        def reread():
+            # The POST may have been applied before its answer was lost: it was when every entry is listed.
+            items = self.read()
+            return dict(results=list(items.values()), totalCount=len(items)) if set(entries) <= set(items) else None
+
+        what = ", ".join(sorted_cidrs(entries)) if len(entries) <= 10 else "%d entries" % len(entries)
+        return self.atlas.write("POST", self.path, "add %s to the access list of %s" % (what, self.label),
+                                body=[request_item(entry) for entry in entries], reread=reread, params=POST_PARAMS,
+                                media_type=self.kind.media_type, conflict_ok=conflict_ok)
+
+    def post_all(self, entries):
+        """POST the entries in as few requests as the kind's limit allows; the last answer (None in check mode)."""
+        limit = self.kind.post_limit or len(entries)
+        answer = None
+        for start in range(0, len(entries), limit):
+            answer = self.post_chunk(entries[start:start + limit])
+        return answer
+
+    def post_chunk(self, entries):
+        try:
+            return self.post(entries, conflict_ok=True)
+        except AtlasApiError:
+            # 409: another run added some of these entries since the list was read. Read it again and add
+            # what is still missing; fail only when that fails too.
+            again = self.read()
+            missing = sorted(set(entries) - set(again), key=network_order)
+            if not missing:
+                self.atlas.changed = True  # the list now holds the entries this task was to add
+                return dict(results=list(again.values()), totalCount=len(again))
+            return self.post(missing, conflict_ok=False)
+
+    def add(self, listing, add, removals_follow):
+        """Add the missing entries; the list after it (as it would be, in check mode).
+
+        Atlas answers with page 1 of the whole list; when that is only part of it, the rest is read from
+        page 2 on, unless removals follow and would make that page stale: then None, and the caller reads
+        the list once at the end.
+        """
+        answer = self.post_all(add)
+        if answer is None:  # check mode: the entries as they would be, without Atlas's timestamps
+            listing.update((entry, dict(cidrBlock=as_cidr(entry))) for entry in add)
+            return listing
+        items = answer.get("results") or []
+        if answer.get("totalCount") == len(items):
+            return by_entry(items)
+        if removals_follow:
+            return None
+        return self.read(first_page=answer)
+
+    def remove(self, entry):
+        self.atlas.write("DELETE", "%s/%s" % (self.path, path_segment(entry)),
+                         "remove %s from the access list of %s" % (as_cidr(entry), self.label),
+                         media_type=self.kind.media_type)
+
+
+def converge_access_list(atlas, kind, org_id, credential_id, wanted, purge=False, state="present", current=None):
+    """Bring a credential's access list to the wanted entries (canonical, see wanted_entries).
+
+    state=present adds the missing entries (and with purge removes the others); state=absent removes
+    the wanted entries that are there. current is the raw list when the caller has read it already.
+    Adds go before removals, so an address replaced by a wider block is never locked out in between.
+    Returns dict(before=raw entries by entry, after=raw entries by entry, added=[...], removed=[...]),
+    added and removed as canonical entries in request order; warns when the list ends up empty.
+    """
+    access_list = _AccessList(atlas, kind, org_id, credential_id)
+    before = by_entry(current) if current is not None else access_list.read()
+    if state == "present":
+        add, extra = set_changes(before, wanted)
+        remove = extra if purge else []
+    else:
+        add, remove = [], wanted & set(before)
+    add, remove = sorted(add, key=network_order), sorted(remove, key=network_order)
+    after = access_list.add(dict(before), add, bool(remove)) if add else dict(before)
+    for entry in remove:
+        access_list.remove(entry)
+        if after is not None:
+            after.pop(entry, None)  # a DELETE answers 204 without a body: the list after it is known
+    if after is None:
+        # The POST's answer was one page of a long list: read it once, after the removals made it shortest.
+        after = access_list.read()
+    if not after:
+        atlas.warn(EMPTY_LIST_WARNING % (access_list.label, kind.noun))
+    return dict(before=before, after=after, added=add, removed=remove)
+
+
+def access_list_result(atlas, outcome):
+    """Record the diff and shape the result fields the access-list modules share."""
+    atlas.set_diff(dict(entries=sorted_cidrs(outcome["before"])), dict(entries=sorted_cidrs(outcome["after"])))
+    return dict(added=sorted_cidrs(outcome["added"]), removed=sorted_cidrs(outcome["removed"]),
+                entries=entries_result(outcome["after"].values()))

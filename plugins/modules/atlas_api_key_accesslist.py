@@ -203,16 +203,11 @@ removed:
 """
 
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.access_list import (
-    access_list_path,
-    as_cidr,
-    entries_result,
-    entry_of,
-    network_order,
-    normalize_entry,
-    path_segment,
+    API_KEY_ACCESS_LIST,
+    access_list_result,
+    converge_access_list,
     read_key_access_list,
-    request_item,
-    sorted_cidrs,
+    wanted_entries,
 )
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys import (
     KEY_SELECTORS,
@@ -220,79 +215,7 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys im
     key_label,
     key_selector,
 )
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import PAGE_SIZE, AtlasApiError
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule, org_id_option, set_changes
-
-# Atlas answers the POST with the whole access list, paginated: ask for the page size list_all reads.
-POST_PARAMS = dict(itemsPerPage=PAGE_SIZE)
-
-EMPTY_LIST_WARNING = (
-    "The access list of %s is empty: the key can be used from any address unless the organization "
-    "requires an API access list. Add entries to restrict where it can be used from.")
-
-
-def wanted_entries(atlas, entries):
-    """The canonical entries asked for; every malformed one is reported at once, before any request."""
-    wanted, problems = set(), []
-    for text in entries:
-        try:
-            wanted.add(normalize_entry(text))
-        except ValueError as err:
-            problems.append(str(err))
-    if problems:
-        plural = "" if len(problems) == 1 else "s"
-        atlas.fail("entries holds %d invalid item%s: %s" % (len(problems), plural, " ".join(problems)))
-    return wanted
-
-
-def by_entry(raws):
-    """Raw Atlas entries by canonical entry."""
-    return {entry_of(raw): raw for raw in raws}
-
-
-def read_list(atlas, path, label, first_page=None):
-    """The key's access list, every page (from page 2 when page 1 is in hand), by canonical entry."""
-    return by_entry(atlas.list_all(path, "list the access list of %s" % label, first_page=first_page))
-
-
-def add_entries(atlas, path, label, listing, add, removals_follow):
-    """One POST for every missing entry.
-
-    Returns the access list after it (as it would be, in check mode). Atlas answers with page 1 of
-    the whole list; when that is only part of it, the rest is read from page 2 on, unless removals
-    follow and would make that page stale: then None, and the caller reads the list once at the end.
-    """
-    def reread():
-        # The POST may have been applied before its answer was lost: it was when every entry is listed.
-        items = read_list(atlas, path, label)
-        return dict(results=list(items.values()), totalCount=len(items)) if set(add) <= set(items) else None
-
-    def post(entries, conflict_ok):
-        what = ", ".join(sorted_cidrs(entries)) if len(entries) <= 10 else "%d entries" % len(entries)
-        return atlas.write("POST", path, "add %s to the access list of %s" % (what, label),
-                           body=[request_item(entry) for entry in entries], reread=reread, params=POST_PARAMS,
-                           conflict_ok=conflict_ok)
-
-    try:
-        answer = post(add, conflict_ok=True)
-    except AtlasApiError:
-        # 409: another run added some of these entries since the list was read. Read it again and add
-        # what is still missing; fail only when that fails too.
-        again = read_list(atlas, path, label)
-        missing = sorted(set(add) - set(again), key=network_order)
-        if not missing:
-            atlas.changed = True  # the list now holds the entries this task was to add
-            return again
-        answer = post(missing, conflict_ok=False)
-    if answer is None:  # check mode: the entries as they would be, without Atlas's timestamps
-        listing.update((entry, dict(cidrBlock=as_cidr(entry))) for entry in add)
-        return listing
-    items = answer.get("results") or []
-    if answer.get("totalCount") == len(items):
-        return by_entry(items)
-    if removals_follow:
-        return None
-    return read_list(atlas, path, label, first_page=answer)
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule, org_id_option
 
 
 def main():
@@ -317,7 +240,6 @@ def main():
         atlas.fail("purge applies only with state=present. To empty the access list, use state=present, "
                    "purge=true and entries=[].")
     wanted = wanted_entries(atlas, params["entries"])
-
     api_key_id, raws = read_key_access_list(
         atlas, org_id, key_selector(params),
         when_missing=" This module manages the access list of an existing key and never creates keys: "
@@ -328,34 +250,9 @@ def main():
         atlas.exit(api_key_id=None, key_exists=False, added=[], removed=[], entries=[],
                    msg="%s does not exist in organization %s: it has no entries to remove."
                        % (key_label(**key_selector(params)), org_id))
-    label = key_label(api_key_id)
-    path = access_list_path(org_id, api_key_id)
-    current = by_entry(raws)
-
-    if state == "present":
-        add, extra = set_changes(current, wanted)
-        remove = extra if params["purge"] else []
-    else:
-        add, remove = [], wanted & set(current)
-    # Requests go out in the order results list them.
-    add, remove = sorted(add, key=network_order), sorted(remove, key=network_order)
-
-    # Add first, then remove: an address being replaced by a wider block is never locked out in between.
-    listing = add_entries(atlas, path, label, dict(current), add, bool(remove)) if add else dict(current)
-    for entry in remove:
-        atlas.write("DELETE", "%s/%s" % (path, path_segment(entry)),
-                    "remove %s from the access list of %s" % (as_cidr(entry), label))
-        if listing is not None:
-            listing.pop(entry, None)  # a DELETE answers 204 without a body: the list after it is known
-    if listing is None:
-        # The POST's answer was one page of a long list: read it once, after the removals made it shortest.
-        listing = read_list(atlas, path, label)
-
-    if not listing:
-        atlas.warn(EMPTY_LIST_WARNING % label)
-    atlas.set_diff(dict(entries=sorted_cidrs(current)), dict(entries=sorted_cidrs(listing)))
-    atlas.exit(api_key_id=api_key_id, key_exists=True, added=sorted_cidrs(add), removed=sorted_cidrs(remove),
-               entries=entries_result(listing.values()))
+    outcome = converge_access_list(atlas, API_KEY_ACCESS_LIST, org_id, api_key_id, wanted,
+                                   purge=params["purge"], state=state, current=raws)
+    atlas.exit(api_key_id=api_key_id, key_exists=True, **access_list_result(atlas, outcome))
 
 
 if __name__ == "__main__":

@@ -173,6 +173,7 @@ api_key:
 """
 
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys import (
+    API_KEY_PROJECT_ROLES,
     KEY_SELECTORS,
     check_key_selector,
     clean_roles,
@@ -186,6 +187,7 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys im
     project_roles,
 )
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule, org_id_option, project_id_option
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.project_roles import converge_project_roles
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.projects import check_project_org, project_org_id
 
 
@@ -228,18 +230,6 @@ def create_and_assign(atlas, project_id, org_id, description, roles):
     return dict(project_key(created, project_id), private_key=created.get("privateKey"))
 
 
-def assign(atlas, project_id, org_id, key, roles):
-    def reread():
-        # The POST may have been applied: if the key is now in the project, it was this POST.
-        again = find_org_key(atlas, org_id, api_key_id=key["id"])
-        return again if again and project_roles(again, project_id) else None
-
-    atlas.write("POST", project_keys_path(project_id, key["id"]),
-                "assign %s to project %s" % (key_label(key["id"]), project_id),
-                body=[dict(roles=roles)], reread=reread)
-    return project_key(key, project_id, roles)
-
-
 def main():
     atlas = AtlasModule(
         argument_spec=dict(
@@ -277,26 +267,23 @@ def main():
     if given_org_id and (current != roles if state == "present" else current):
         check_project_org(atlas, project_id, given_org_id)  # a write follows: it must not reach another organization
 
-    if state == "absent":
-        after = before
-        if current:
-            atlas.write("DELETE", project_keys_path(project_id, key["id"]),
-                        "remove %s from project %s" % (key_label(key["id"]), project_id))
-            after = dict(before, roles=[])
-    elif key is None:
-        if description is None:
-            atlas.fail("%s does not exist in organization %s. A key cannot be created with a chosen id: name it by "
-                       "description to create it." % (key_label(params["api_key_id"], params["public_key"]), org_id))
-        after = create_and_assign(atlas, project_id, org_id, description, roles)
-    elif not current:
-        after = assign(atlas, project_id, org_id, key, roles)
-    elif current != roles:
-        updated = atlas.write("PATCH", project_keys_path(project_id, key["id"]),
-                              "change the roles of %s in project %s" % (key_label(key["id"]), project_id),
-                              body=dict(roles=roles))
-        after = project_key(updated or key, project_id, None if updated else roles)
+    if key is None:
+        if state == "present":
+            if description is None:
+                atlas.fail("%s does not exist in organization %s. A key cannot be created with a chosen id: name it "
+                           "by description to create it." % (key_label(params["api_key_id"], params["public_key"]), org_id))
+            after = create_and_assign(atlas, project_id, org_id, description, roles)
+        else:
+            after = before
     else:
-        after = before
+        def assigned_again():
+            # The POST may have been applied: if the key is now in the project, it was this POST.
+            again = find_org_key(atlas, org_id, api_key_id=key["id"])
+            return again if again and project_roles(again, project_id) else None
+
+        outcome = converge_project_roles(atlas, API_KEY_PROJECT_ROLES, project_id, key["id"], current, roles, state,
+                                         assigned_again=assigned_again)
+        after = dict(before, roles=outcome["after"])
     atlas.set_diff(dict(roles=current) if key else {}, dict(roles=after["roles"]) if after else {})
     atlas.exit(api_key=after)
 

@@ -1,0 +1,249 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the mongodb_atlas.api_keys collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: atlas_service_account_accesslist
+short_description: Manage the IP access list of a MongoDB Atlas organization service account
+version_added: 0.2.0
+description:
+  - Add entries to, remove entries from, or set exactly, the IP access list of an existing
+    service account of a MongoDB Atlas organization. The same options, semantics and results as
+    M(mongodb_atlas.api_keys.atlas_api_key_accesslist), for a service account.
+  - Entries are IPv4 or IPv6 addresses or CIDR blocks, compared by network, never by spelling or
+    order; a single address and its C(/32) (or C(/128)) block are the same entry.
+  - Every entry is checked before any request is sent; a malformed address, or a CIDR block with
+    host bits set such as C(10.0.0.1/24), fails with a message that shows the valid form.
+  - The account must exist; this module never creates accounts. Create them with
+    M(mongodb_atlas.api_keys.atlas_service_account).
+  - Atlas takes at most 200 entries per request, so missing entries are added in as few requests
+    as that allows (1,000 entries, 5 requests); entries are removed one request each, after the
+    additions.
+  - When Atlas refuses an addition because another run added one of the entries in the meantime
+    (409), the list is read again and the entries still missing are added.
+  - Service accounts exist only in the v2 API; O(api_version=v1.0) fails before any request.
+  - "Reads: the account by O(account_client_id) costs one page of its access list; by O(name), every page of
+    the organization's accounts first."
+author:
+  - mongodb_atlas.api_keys developers (!UNKNOWN)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - mongodb_atlas.api_keys.atlas
+  - mongodb_atlas.api_keys.atlas.ATTRIBUTES
+options:
+  org_id:
+    description:
+      - Id of the Atlas organization that owns the account (24 hexadecimal characters).
+      - When not set, the environment variable E(MONGODB_ATLAS_ORG_ID) is used (the name the Atlas CLI uses).
+    type: str
+    required: true
+  account_client_id:
+    description:
+      - Client id of the account (C(mdb_sa_id_) and 24 hexadecimal characters).
+      - Not O(client_id), which names the service account that authenticates the task.
+      - Exactly one of O(account_client_id) and O(name) names the account.
+    type: str
+  name:
+    description:
+      - Name of the account. It must match exactly one account of the organization; when several
+        share it, the task fails naming their client ids.
+    type: str
+  entries:
+    description:
+      - IPv4 or IPv6 addresses (V(203.0.113.10), V(2001:db8::1)) or CIDR blocks
+        (V(203.0.113.0/24), V(2001:db8::/48)).
+      - With O(state=present), the entries the list must hold; with O(state=absent), the entries
+        it must not hold.
+      - May be empty; O(state=present) with O(purge=true) and no entries empties the list.
+    type: list
+    elements: str
+    required: true
+  state:
+    description:
+      - V(present) adds the entries that are missing.
+      - V(absent) removes the listed entries that are on the list. Entries that are not there are
+        not an error, nor is an account that does not exist (see RV(account_exists)).
+    type: str
+    choices: [present, absent]
+    default: present
+  purge:
+    description:
+      - With O(state=present), also remove every entry that is not in O(entries), so the access
+        list becomes exactly O(entries). Only valid with O(state=present).
+    type: bool
+    default: false
+notes:
+  - An account whose access list is empty can be used from any address, unless the organization
+    requires an API access list. The module warns when the list is empty after the task.
+seealso:
+  - module: mongodb_atlas.api_keys.atlas_service_account
+  - module: mongodb_atlas.api_keys.atlas_service_account_info
+  - module: mongodb_atlas.api_keys.atlas_service_account_project
+  - module: mongodb_atlas.api_keys.atlas_api_key_accesslist
+  - name: Atlas API access lists
+    description: How an API access list restricts where a credential can be used from.
+    link: https://www.mongodb.com/docs/atlas/configure-api-access/
+"""
+
+EXAMPLES = r"""
+- name: Allow a CI service account to be used from the CI network only
+  mongodb_atlas.api_keys.atlas_service_account_accesslist:
+    org_id: 5f4e3d2c1b0a998877665544
+    account_client_id: mdb_sa_id_65a1b2c3d4e5f6a7b8c9d0aa
+    entries:
+      - 203.0.113.0/24
+    purge: true
+
+- name: Remove an old address from the account named ci-deploy
+  mongodb_atlas.api_keys.atlas_service_account_accesslist:
+    org_id: 5f4e3d2c1b0a998877665544
+    name: ci-deploy
+    entries:
+      - 198.51.100.7
+    state: absent
+"""
+
+RETURN = r"""
+client_id:
+  description:
+    - Client id of the account whose access list the task manages.
+    - Null when the account does not exist (only with O(state=absent)).
+  returned: success
+  type: str
+  sample: mdb_sa_id_65a1b2c3d4e5f6a7b8c9d0aa
+account_exists:
+  description:
+    - Whether the account exists. With O(state=absent), an account that does not exist is not an
+      error; the task is ok, changes nothing, RV(entries) is empty and RV(msg) says so.
+  returned: success
+  type: bool
+  sample: true
+msg:
+  description: Says that the account does not exist.
+  returned: when the account does not exist (O(state=absent))
+  type: str
+  sample: "service account 'ci-deploy' does not exist in organization 5f4e3d2c1b0a998877665544: it has no entries to remove."
+entries:
+  description:
+    - The access list after the task, sorted by RV(entries[].cidr_block).
+    - In check mode, the list as it would be; entries that would be added have no RV(entries[].created) yet.
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - cidr_block: 198.51.100.7/32
+      ip_address: 198.51.100.7
+      created: "2026-11-02T10:15:00Z"
+      last_used: "2026-11-03T08:01:12Z"
+      last_used_address: 198.51.100.7
+      count: 42
+    - cidr_block: 203.0.113.0/24
+      created: "2026-11-02T10:15:00Z"
+      last_used: null
+      last_used_address: null
+      count: 0
+  contains:
+    cidr_block:
+      description: The entry as a CIDR block; a single address is shown as its C(/32) or C(/128) block.
+      type: str
+      returned: always
+      sample: 203.0.113.0/24
+    ip_address:
+      description: The address, when the entry is a single address.
+      type: str
+      returned: when the entry is a single address
+      sample: 198.51.100.7
+    created:
+      description: When the entry was added (ISO 8601).
+      type: str
+      returned: always; null for an entry that check mode would add
+      sample: "2026-11-02T10:15:00Z"
+    last_used:
+      description: When the account was last used from this entry (ISO 8601).
+      type: str
+      returned: always; null when the entry has never been used
+      sample: "2026-11-03T08:01:12Z"
+    last_used_address:
+      description: The address the account was last used from within this entry.
+      type: str
+      returned: always; null when the entry has never been used
+      sample: 198.51.100.7
+    count:
+      description: How many requests were made from RV(entries[].last_used_address).
+      type: int
+      returned: always; null for an entry that check mode would add
+      sample: 42
+added:
+  description: The entries this task added (or would add, in check mode), as CIDR blocks, sorted.
+  returned: success
+  type: list
+  elements: str
+  sample: [198.51.100.7/32, 203.0.113.0/24]
+removed:
+  description: The entries this task removed (or would remove, in check mode), as CIDR blocks, sorted.
+  returned: success
+  type: list
+  elements: str
+  sample: [192.0.2.0/24]
+"""
+
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.access_list import (
+    access_list_result,
+    converge_access_list,
+    wanted_entries,
+)
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule, org_id_option
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.service_accounts import (
+    NAME_MAX,
+    SERVICE_ACCOUNT_ACCESS_LIST,
+    account_label,
+    check_api_version,
+    check_client_id,
+    check_text,
+    find_account,
+)
+
+
+def main():
+    atlas = AtlasModule(
+        argument_spec=dict(
+            org_id=org_id_option(),
+            account_client_id=dict(type="str"),
+            name=dict(type="str"),
+            entries=dict(type="list", elements="str", required=True),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            purge=dict(type="bool", default=False),
+        ),
+        mutually_exclusive=[("account_client_id", "name")],
+        required_one_of=[("account_client_id", "name")],
+    )
+    params = atlas.params
+    org_id, state = params["org_id"], params["state"]
+    check_api_version(atlas)
+    atlas.check_hex_id("org_id")
+    check_client_id(atlas)
+    check_text(atlas, "name", NAME_MAX)
+    if params["purge"] and state == "absent":
+        atlas.fail("purge applies only with state=present. To empty the access list, use state=present, "
+                   "purge=true and entries=[].")
+    wanted = wanted_entries(atlas, params["entries"])
+    selector = dict(client_id=params["account_client_id"], name=params["name"])
+    account = find_account(atlas, org_id, **selector)
+    if account is None:
+        if state == "present":
+            atlas.fail("%s does not exist in organization %s. This module manages the access list of an existing "
+                       "account and never creates accounts: create it with mongodb_atlas.api_keys.atlas_service_account."
+                       % (account_label(**selector), org_id))
+        atlas.exit(client_id=None, account_exists=False, added=[], removed=[], entries=[],
+                   msg="%s does not exist in organization %s: it has no entries to remove."
+                       % (account_label(**selector), org_id))
+    outcome = converge_access_list(atlas, SERVICE_ACCOUNT_ACCESS_LIST, org_id, account["clientId"], wanted,
+                                   purge=params["purge"], state=state)
+    atlas.exit(client_id=account["clientId"], account_exists=True, **access_list_result(atlas, outcome))
+
+
+if __name__ == "__main__":
+    main()
