@@ -348,9 +348,40 @@ def project_scenarios():
     return rows
 
 
+def service_account_scenarios():
+    """No-ops and a rotation of the service-account modules (v2, media type 2024-08-05), by client id and by name."""
+    account, secret = 'atlas_service_account', 'atlas_service_account_secret'
+
+    def seeded(sim, hours=None):
+        sim.reset()
+        spec = dict(service_accounts=1, name_prefix='bench-sa-', org_roles=ORG_MEMBER)
+        if hours:
+            spec.update(secret_expires_after_hours=hours)
+        return dict(id=sim.seed(**spec)['client_ids'][0], name='bench-sa-00001')
+
+    def named(found_by, k):
+        return dict(org_id=SIM.ORG_ID, **({'account_client_id': k['id']} if found_by == 'client id' else {'name': k['name']}))
+
+    policy = dict(min_valid_hours=168, expires_after_hours=720)
+    rows = []
+    for found_by in ('client id', 'name'):
+        find = 'GET the account' if found_by == 'client id' else '1 page of the org\'s accounts'
+        rows += [
+            (account, 'no-op', found_by, seeded, lambda k, f=found_by: dict(named(f, k), roles=ORG_MEMBER), False, 2,
+             '1 challenge + %s' % find),
+            (secret, 'no-op: a secret lasts', found_by, seeded, lambda k, f=found_by: dict(named(f, k), **policy), False, 2,
+             '1 challenge + %s (its secrets come with it)' % find),
+            (secret, 'rotate: 8 h left, 168 h wanted', found_by, lambda sim: seeded(sim, hours=8),
+             lambda k, f=found_by: dict(named(f, k), **policy), True, 4,
+             '1 challenge + %s + 1 POST + GET the account (the result lists the secrets with the dates Atlas gave them)' % find),
+        ]
+    return rows
+
+
 def measure_scenarios(runner, log):
     rows = []
-    for module, action, found_by, setup, args_of, expect_changed, least, why in org_scenarios() + access_scenarios() + project_scenarios():
+    every = org_scenarios() + access_scenarios() + project_scenarios() + service_account_scenarios()
+    for module, action, found_by, setup, args_of, expect_changed, least, why in every:
         label = '%s, found by %s' % (action, found_by)
         key = setup(runner.sim) or {}
         args = args_of(key)

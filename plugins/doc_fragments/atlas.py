@@ -22,8 +22,10 @@ options:
   api_version:
     description:
       - The Atlas Administration API to speak.
-      - V(v2) uses the versioned media type C(application/vnd.atlas.2023-01-01+json).
-      - V(v1.0) is the deprecated API with C(application/json); it behaves the same for API keys.
+      - V(v2) sends the versioned media type of each operation, C(application/vnd.atlas.2023-01-01+json)
+        for API keys and projects, C(application/vnd.atlas.2024-08-05+json) for service accounts.
+      - V(v1.0) is the deprecated API with C(application/json); it behaves the same for API keys, and
+        has no service accounts (their modules refuse it).
     type: str
     choices: [v2, v1.0]
     default: v2

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import quoted
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import quoted, single_match
 
 ORG_ROLES = (
     "ORG_OWNER",
@@ -55,17 +55,21 @@ def clean_roles(atlas, option="roles"):
     return roles
 
 
-def org_role_problem(roles, option="roles"):
-    """A message when roles are not organization roles, else None."""
+def org_role_problem(roles, option="roles", project_roles_with="assign those with "
+                     "mongodb_atlas.api_keys.atlas_project_api_key"):
+    """A message when roles are not organization roles, else None.
+
+    The organization roles of API keys and service accounts are the same; ``project_roles_with``
+    says where the credential's project roles are set instead.
+    """
     if not roles:
         return "%s must name at least one organization role: %s." % (option, quoted(ORG_ROLES))
     unknown = [role for role in roles if role not in ORG_ROLES]
     if not unknown:
         return None
     if any(role.startswith("GROUP_") for role in unknown):
-        return ("%s takes organization roles, but %s are project roles: assign those with "
-                "mongodb_atlas.api_keys.atlas_project_api_key. Organization roles are: %s."
-                % (option, quoted(unknown), quoted(ORG_ROLES)))
+        return ("%s takes organization roles, but %s are project roles: %s. Organization roles are: %s."
+                % (option, quoted(unknown), project_roles_with, quoted(ORG_ROLES)))
     return "%s has unknown organization roles %s; choose from %s." % (option, quoted(unknown), quoted(ORG_ROLES))
 
 
@@ -124,15 +128,9 @@ def find_org_key(atlas, org_id, api_key_id=None, public_key=None, description=No
         return atlas.get(org_keys_path(org_id, api_key_id), "read %s" % key_label(api_key_id), missing_ok=True)
     keys = atlas.list_all(org_keys_path(org_id), "list the API keys of organization %s" % org_id)
     if public_key:
-        matches = [key for key in keys if key.get("publicKey") == public_key]
-    else:
-        matches = [key for key in keys if key.get("desc") == description]
-    if len(matches) > 1:
-        atlas.fail("The description '%s' matches %d API keys in organization %s (ids %s). Name the key with "
-                   "api_key_id or public_key instead." % (description, len(matches), org_id,
-                                                          ", ".join(key["id"] for key in matches)),
-                   matching_ids=[key["id"] for key in matches])
-    return matches[0] if matches else None
+        return next((key for key in keys if key.get("publicKey") == public_key), None)
+    return single_match(atlas, keys, "desc", description, "description", "API keys in organization %s" % org_id,
+                        "id", "ids", "Name the key with api_key_id or public_key instead.")
 
 
 def org_roles(raw, org_id=None):

@@ -10,6 +10,10 @@ answered once and the nonce is reused), sends JSON with the media type of the
 chosen API version, follows pages, decodes Atlas errors and retries what is
 safe to retry. See docs/developing.md, "Client contract".
 
+The media type is per operation: each request method takes ``media_type``
+(the versioned type of that operation, such as ``MEDIA_TYPE_2024_08_05`` for
+service accounts); left out, the API version's default is sent.
+
 Retry decisions (at most ``retries`` retries, capped exponential backoff with
 full jitter, ``Retry-After`` honoured):
 
@@ -68,9 +72,14 @@ COLLECTION_VERSION = "0.1.0"
 
 DEFAULT_BASE_URL = "https://cloud.mongodb.com"
 
-#: API version -> (API root, media type for Accept and Content-Type)
+#: The v2 media type of the API key and project operations, the client's default.
+MEDIA_TYPE_2023_01_01 = "application/vnd.atlas.2023-01-01+json"
+#: The v2 media type of every service-account operation (they have no other version, and no v1.0).
+MEDIA_TYPE_2024_08_05 = "application/vnd.atlas.2024-08-05+json"
+
+#: API version -> (API root, default media type for Accept and Content-Type)
 API_ROOTS = {
-    "v2": ("/api/atlas/v2", "application/vnd.atlas.2023-01-01+json"),
+    "v2": ("/api/atlas/v2", MEDIA_TYPE_2023_01_01),
     "v1.0": ("/api/atlas/v1.0", "application/json"),
 }
 
@@ -132,14 +141,9 @@ def parse_retry_after(value, now=None):
     try:
         seconds = float(value)
     except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
+        when = _http_date(value)
         if when is None:
             return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
         if now is None:
             now = datetime.now(timezone.utc)
         seconds = (when - now).total_seconds()
@@ -336,6 +340,8 @@ class AtlasClient(object):
         #: Counters a benchmark can read: attempts sent by the client, retries,
         #: digest challenges answered (extra round trips) and reread() calls.
         self.stats = {"requests": 0, "retries": 0, "auth_challenges": 0, "rereads": 0}
+        #: The Date of Atlas's latest answer, as an aware UTC datetime (see now()).
+        self.server_date = None
         self.session = requests.Session()
         self.session.auth = auth
         self.session.verify = validate_certs
@@ -353,10 +359,10 @@ class AtlasClient(object):
             path = "/" + path
         return self.base_url + self.api_root + path
 
-    def get(self, path, params=None):
-        return self.request("GET", path, params=params)
+    def get(self, path, params=None, media_type=None):
+        return self.request("GET", path, params=params, media_type=media_type)
 
-    def list_all(self, path, params=None, first_page=None):
+    def list_all(self, path, params=None, first_page=None, media_type=None):
         """Every item of a paginated list: ``itemsPerPage=500``, ``pageNum`` 1..n.
 
         Stops on a page shorter than 500, when ``totalCount`` items are read, or
@@ -371,7 +377,10 @@ class AtlasClient(object):
             query = dict(params or {})
             query["itemsPerPage"] = PAGE_SIZE
             query["pageNum"] = page
-            data = first_page if page == 1 and first_page is not None else self.get(path, params=query)
+            if page == 1 and first_page is not None:
+                data = first_page
+            else:
+                data = self.get(path, params=query, media_type=media_type)
             if data is None:
                 return items
             if isinstance(data, list):  # not paginated after all
@@ -398,14 +407,22 @@ class AtlasClient(object):
                                  method="GET", path=path)
             page += 1
 
-    def post(self, path, body, reread=None, params=None):
-        return self.request("POST", path, params=params, body=body, reread=reread)
+    def post(self, path, body, reread=None, params=None, media_type=None):
+        return self.request("POST", path, params=params, body=body, reread=reread, media_type=media_type)
 
-    def patch(self, path, body, params=None):
-        return self.request("PATCH", path, params=params, body=body)
+    def patch(self, path, body, params=None, media_type=None):
+        return self.request("PATCH", path, params=params, body=body, media_type=media_type)
 
-    def delete(self, path, params=None):
-        return self.request("DELETE", path, params=params)
+    def delete(self, path, params=None, media_type=None):
+        return self.request("DELETE", path, params=params, media_type=media_type)
+
+    def now(self):
+        """Atlas's time: the ``Date`` of its latest answer (UTC), else the local clock.
+
+        Expiry dates are Atlas's, so comparing them with Atlas's own clock keeps a
+        controller whose clock is off from rotating too early or too late.
+        """
+        return self.server_date or datetime.now(timezone.utc)
 
     def close(self):
         self.session.close()
@@ -416,8 +433,11 @@ class AtlasClient(object):
     def __exit__(self, *exc_info):
         self.close()
 
-    def request(self, method, path, params=None, body=None, reread=None):
+    def request(self, method, path, params=None, body=None, reread=None, media_type=None):
         """Send one API call with retries; return the decoded JSON answer or None.
+
+        ``media_type`` goes on Accept (and Content-Type with a body): the operation's
+        versioned media type; None sends the API version's default.
 
         ``reread`` (POST only, no arguments) is called when a POST's outcome is
         unknown: it returns any non-None value when the write took effect (that
@@ -426,11 +446,12 @@ class AtlasClient(object):
         sent again, within the retry budget).
         """
         method = method.upper()
-        headers = {"Accept": self.media_type}
+        media_type = media_type or self.media_type
+        headers = {"Accept": media_type}
         data = None
         if body is not None:
             data = json.dumps(body).encode("utf-8")
-            headers["Content-Type"] = self.media_type
+            headers["Content-Type"] = media_type
         return self._call(method, self.url(path), path, params, data, headers,
                           method in REPEATABLE_METHODS, reread)
 
@@ -529,6 +550,7 @@ class AtlasClient(object):
         except requests_exceptions.RequestException as exc:
             return None, self._transport_error(exc, method, path)
         self.stats["auth_challenges"] += sum(1 for r in response.history if r.status_code == 401)
+        self.server_date = _http_date(response.headers.get("Date")) or self.server_date
         return response, None
 
     def _transport_error(self, exc, method, path):
@@ -614,6 +636,21 @@ class AtlasClient(object):
             response.status_code, reason=response.reason,
             detail=_snippet(content.decode("utf-8", "replace")) or None,
             method=method, path=path)
+
+
+def _http_date(value):
+    """An HTTP Date header as an aware UTC datetime; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc)
 
 
 def _item_key(item):

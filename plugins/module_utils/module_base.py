@@ -61,6 +61,9 @@ ERROR_HINTS = {
     "INVALID_ENUM_VALUE": "Atlas does not know a value given, most likely a role in roles: use the role names of "
                           "https://www.mongodb.com/docs/atlas/reference/user-roles/ (ORG_* for organization "
                           "roles, GROUP_* for project roles).",
+    "INVALID_SERVICE_ACCOUNT_SECRET_EXPIRATION": "The organization's settings allow fewer hours than asked: choose "
+                                                 "secret_expires_after_hours or expires_after_hours within the "
+                                                 "bounds Atlas names.",
     "RATE_LIMITED_TOKEN_BUCKET": "Atlas kept rate limiting the requests after every retry: raise retries or run "
                                  "fewer tasks against the organization at once.",
 }
@@ -173,6 +176,22 @@ def set_changes(current, wanted):
     return sorted(wanted - current), sorted(current - wanted)
 
 
+def single_match(atlas, items, field, value, option, plural, id_field, id_label, instead):
+    """The one raw item whose ``field`` equals ``value``; None when none does.
+
+    For lookups by a name Atlas does not keep unique (a key's description, a service account's
+    name): several matches fail with a message that names the ``option`` and its value, how many
+    ``plural`` matched (such as "API keys in organization <id>"), their ids (``id_label``, also
+    in the result as ``matching_ids``) and what to do ``instead``.
+    """
+    matches = [item for item in items if item.get(field) == value]
+    if len(matches) > 1:
+        ids = [item[id_field] for item in matches]
+        atlas.fail("The %s '%s' matches %d %s (%s %s). %s"
+                   % (option, value, len(matches), plural, id_label, ", ".join(ids), instead), matching_ids=ids)
+    return matches[0] if matches else None
+
+
 class AtlasModule:
     """An AnsibleModule with the Atlas client, the check-mode guard on writes, diffs and error formatting."""
 
@@ -261,25 +280,29 @@ class AtlasModule:
 
     # Requests: reads go straight to Atlas, writes go through write().
 
-    def get(self, path, what, params=None, missing_ok=False):
-        """Read one object; None when missing_ok and Atlas says it does not exist."""
+    def get(self, path, what, params=None, missing_ok=False, media_type=None):
+        """Read one object; None when missing_ok and Atlas says it does not exist.
+
+        ``media_type`` (here, in list_all and in write) is the operation's versioned media type,
+        when it is not the client's default (service accounts: client.MEDIA_TYPE_2024_08_05).
+        """
         try:
-            return self.client.get(path, params=params)
+            return self.client.get(path, params=params, media_type=media_type)
         except AtlasError as err:
             if missing_ok and is_not_found(err):
                 return None
             self.fail_request(what, err)
 
-    def list_all(self, path, what, params=None, missing_ok=False, first_page=None):
+    def list_all(self, path, what, params=None, missing_ok=False, first_page=None, media_type=None):
         """Read every page; None when missing_ok and Atlas says the parent object does not exist."""
         try:
-            return self.client.list_all(path, params=params, first_page=first_page)
+            return self.client.list_all(path, params=params, first_page=first_page, media_type=media_type)
         except AtlasError as err:
             if missing_ok and is_not_found(err):
                 return None
             self.fail_request(what, err)
 
-    def write(self, method, path, what, body=None, reread=None, params=None, conflict_ok=False):
+    def write(self, method, path, what, body=None, reread=None, params=None, conflict_ok=False, media_type=None):
         """The only way modules change Atlas: in check mode nothing is sent and None is returned.
 
         With conflict_ok, a 409 answer is raised (an AtlasApiError) for the caller to settle, instead of
@@ -290,8 +313,8 @@ class AtlasModule:
             return None
         try:
             if method == "POST":
-                return self.client.post(path, body, reread=reread, params=params)
-            return self.client.request(method, path, body=body, params=params)
+                return self.client.post(path, body, reread=reread, params=params, media_type=media_type)
+            return self.client.request(method, path, body=body, params=params, media_type=media_type)
         except AtlasError as err:
             if method == "DELETE" and err.attempts > 1 and is_not_found(err):
                 return None  # an earlier attempt, whose answer was lost, deleted it

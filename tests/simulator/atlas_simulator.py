@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""Atlas simulator: the MongoDB Atlas Administration API for programmatic API keys (stdlib only).
+"""Atlas simulator: the MongoDB Atlas Administration API for programmatic API keys and service accounts (stdlib only).
 
 A real HTTP/1.1 server (keep-alive, exact Content-Length) on 127.0.0.1 serving the 14 API key
 operations under ``/api/atlas/v2`` (media type ``application/vnd.atlas.2023-01-01+json`` on Accept,
@@ -44,6 +44,7 @@ Control API (no authentication, JSON, never logged)
                                them to the key you call with, or it is locked out). No HTTP per key and no
                                max_keys_per_org check. Returns {"api_key_ids": [...], "access_list_entries": [...]}
   GET|POST|DELETE /__sim/faults  the fault plan: POST replaces it, DELETE clears it (see below)
+  GET|POST /__sim/clock        the simulated clock (see "Service accounts" below)
 
 Fault plan: ``{"rules": [{"method": "POST", "path": "<re.search on the path after the API root>",
 "kind": "409"|"429"|"500"|"502"|"503"|"504"|"drop"|"timeout", "when": "before"|"after", "times": 1 (null =
@@ -81,20 +82,91 @@ public keys 8 lowercase letters, private keys uuid4 (clear only in the answers o
 Keys are listed by public key, access-list entries by (IP version, address, prefix length).
 
 Service accounts (OAuth 2.0 client credentials). Seeded: SERVICE_ACCOUNT_CLIENT_ID
-mdb_sa_id_65a1b2c3d4e5f6a7b8c9d0aa with SERVICE_ACCOUNT_CLIENT_SECRET, ORG_OWNER of ORG_ID.
+mdb_sa_id_65a1b2c3d4e5f6a7b8c9d0aa, name SERVICE_ACCOUNT_NAME, ORG_OWNER of ORG_ID, one secret SERVICE_ACCOUNT_SECRET_ID
+65a1b2c3d4e5f6a7b8c9d0ab with the value SERVICE_ACCOUNT_CLIENT_SECRET that expires 10 years after the reset. It is an
+ordinary account of the service-account API below (it can be read, changed, given secrets or deleted until the next reset).
   POST /api/oauth/token        HTTP Basic client_id:client_secret, form body grant_type=client_credentials ->
                                200 {"access_token", "expires_in": token_ttl, "token_type": "Bearer"} (Cache-Control:
-                               no-store); 401 {"error": "invalid_client", "error_description"} on a missing or wrong
-                               id/secret; 400 invalid_request (not a form) / unsupported_grant_type; 429 RATE_LIMITED
-                               with Retry-After (seconds until the window has room) once token_rate_limit requests
-                               were answered within token_rate_window seconds. Logged like API requests (principal =
-                               the client id in the Basic header, write false); fault rules match its path too.
-  Authorization: Bearer <token> works on every /api/atlas/ route; the service account's roles are checked like a
-  key's, principal is its client id. An unknown or expired token (older than token_ttl) gets 401 with the Atlas
-  body (no errorCode) and ``WWW-Authenticate: Bearer error="invalid_token"``.
+                               no-store); the secret's lastUsedAt becomes now. 401 {"error": "invalid_client",
+                               "error_description"} on a missing or wrong id/secret, a deleted secret, an expired secret
+                               (expiresAt <= now) or a deleted account; 400 invalid_request (not a form) /
+                               unsupported_grant_type; 429 RATE_LIMITED with Retry-After (seconds until the window has
+                               room) once token_rate_limit requests were answered within token_rate_window seconds.
+                               Logged like API requests (principal = the client id in the Basic header, write false);
+                               fault rules match its path too. The caller's address is not checked here (Atlas checks
+                               it on the calls that use the token).
+  Authorization: Bearer <token> works on every /api/atlas/ route; the account's roles (organization and project) are
+  checked like a key's, its access list too (403 IP_ADDRESS_NOT_ON_ACCESS_LIST; a match counts in requestCount), and
+  principal is its client id. An unknown or expired token (older than token_ttl on the simulated clock) or a token of a
+  deleted account gets 401 with the Atlas body (no errorCode) and ``WWW-Authenticate: Bearer error="invalid_token"``.
+  Deleting a secret does not end the tokens already issued with it; deleting the account ends them all.
   Config (/__sim/config): token_ttl (default 3600 s), token_rate_limit (default 50; 0 refuses every request),
-  token_rate_window (default 60 s). /__sim/state lists service_accounts (clientId, clientSecret, roles, tokens =
-  live tokens).
+  token_rate_window (default 60 s), secret_expires_after_hours_min / _max (the organization's bounds of
+  secretExpiresAfterHours, default 8 and 8760; integers, 1 <= min <= max).
+
+Service-account API: the 22 operations of the spec, under /api/atlas/v2 only (the same paths under /api/atlas/v1.0 are
+404 RESOURCE_NOT_FOUND). Media type application/vnd.atlas.2024-08-05+json (SERVICE_ACCOUNT_MEDIA_TYPE) and no other:
+Accept without it -> 406 INVALID_VERSION_DATE, a body of another Content-Type -> 415 UNSUPPORTED_MEDIA_TYPE (the
+checks run in the order given above; a v2 path under .../serviceAccounts selects this media type). SA =
+/orgs/{orgId}/serviceAccounts, GSA = /groups/{groupId}/serviceAccounts; "org read" = any role in the org, "org owner" =
+ORG_OWNER, "project read" = a role in the project, ORG_OWNER or ORG_READ_ONLY, "project owner" = GROUP_OWNER there or
+ORG_OWNER (else 401 USER_UNAUTHORIZED, as for keys).
+  GET    SA                              org read     200 paginated OrgServiceAccount (by client id = creation order)
+  POST   SA                              org owner    201 OrgServiceAccount with its first secret, ``secret`` included;
+                                                      body {name, description, roles (org), secretExpiresAfterHours}
+  GET    SA/{clientId}                   org read     200 OrgServiceAccount
+  PATCH  SA/{clientId}                   org owner    200; any of name, description, roles (absent = unchanged)
+  DELETE SA/{clientId}                   org owner    204; its tokens end, its project roles go with it
+  POST   SA/{clientId}/secrets           org owner    201 ServiceAccountSecret with ``secret``; {secretExpiresAfterHours}
+  DELETE SA/{clientId}/secrets/{secretId} org owner   204 (any secret, even the last one)
+  GET    SA/{clientId}/accessList        org read     200 paginated entries {cidrBlock, ipAddress (single addresses),
+                                                      createdAt, requestCount, lastUsedAt, lastUsedAddress}
+  POST   SA/{clientId}/accessList        org owner    200 the whole list, paginated; body: a list of 1..200 objects with
+                                                      exactly one of ipAddress/cidrBlock; existing entries are kept
+  DELETE SA/{clientId}/accessList/{ip}   org owner    204; a CIDR block as 10.0.0.0%2F8
+  GET    SA/{clientId}/groups            org read     200 paginated [{groupId, roles}] of the account's projects
+  GET    GSA                             project read 200 paginated GroupServiceAccount (roles = its roles there)
+  POST   GSA                             project owner 201 GroupServiceAccount with ``secret``; body as POST SA with
+                                                      project roles; the account becomes ORG_MEMBER of the org
+  POST   GSA/{clientId}:invite           org owner    200 GroupServiceAccount; {roles} (project roles); ``%3A`` works too
+  GET    GSA/{clientId}                  project read 200 GroupServiceAccount
+  PATCH  GSA/{clientId}                  project owner 200; any of name, description, roles (its roles in the project)
+  DELETE GSA/{clientId}                  project owner 204; removes it from the project (account and secrets stay)
+  GET|POST GSA/{clientId}/accessList, DELETE GSA/{clientId}/accessList/{ip}, POST GSA/{clientId}/secrets,
+  DELETE GSA/{clientId}/secrets/{secretId}: as the SA ones (read: project read; writes: project owner) on the same
+                                                      account, which must be in the project.
+  Reads show each secret's id, createdAt, expiresAt, maskedSecretValue ("mdb_sa_sk_..." + last 4 characters) and
+  lastUsedAt (absent until the secret gets a token); the value (``secret``) only in the answer that creates it.
+  Secrets: expiresAt = createdAt + secretExpiresAfterHours. A new secret sets every older secret's expiresAt to at most
+  7 days after the new one's createdAt (an older secret that expires sooner keeps its date). Expired secrets stay
+  listed until deleted. No limit on the number of secrets per account (the spec gives none).
+  Validation: name 1..64 and description 1..250 characters of the spec's pattern ^[\\p{L}\\p{N}\\-_.,' ]*$ (letters and
+  numbers of any script, - _ . , ' and space); roles a non-empty list of organization roles (SA) or project roles
+  (GSA); secretExpiresAfterHours an integer within the configured bounds; clientId path parameters match
+  ^mdb_sa_id_[a-fA-F0-9]{24}$ and secretId 24 hex digits.
+  Error codes chosen (the spec gives none): 404 SERVICE_ACCOUNT_NOT_FOUND (no such account in that org),
+  404 SERVICE_ACCOUNT_NOT_IN_GROUP (GSA routes for an account not in the project), 404 SERVICE_ACCOUNT_SECRET_NOT_FOUND,
+  404 SERVICE_ACCOUNT_ACCESS_LIST_ENTRY_NOT_FOUND, 400 SERVICE_ACCOUNT_ALREADY_IN_GROUP (invite twice: PATCH instead),
+  400 MISSING_ATTRIBUTE (required field absent), 400 INVALID_ATTRIBUTE (wrong type, length or pattern; empty roles),
+  400 INVALID_ENUM_VALUE (unknown role), 400 INVALID_SERVICE_ACCOUNT_SECRET_EXPIRATION (hours out of bounds),
+  400 TOO_MANY_ACCESS_LIST_ENTRIES (more than 200 in one POST; nothing is added), 400 PATH_PARAM_PARSE_ERROR (bad
+  clientId/secretId), and as for keys: MALFORMED_JSON, INVALID_JSON, MISSING_ONE_OF_ATTRIBUTES,
+  INVALID_IP_ADDRESS_OR_CIDR_NOTATION, INVALID_CIDR_BLOCK, DUPLICATE_ADDRESSES_IN_INPUT,
+  CANNOT_REMOVE_CALLER_ACCESS_LIST_ENTRY. The spec asks Organization Owner for :invite, so a project owner cannot invite.
+  One access list per account: the SA and GSA accessList routes show and change the same entries.
+  Clock: GET /__sim/clock -> {"now": ISO-8601 UTC, "offset_seconds": n}; POST /__sim/clock {"advance_hours": h} and/or
+  {"advance_seconds": s} (numbers >= 0) moves it forward and answers the same; POST /__sim/reset puts it back. Every
+  timestamp the simulator writes (createdAt, expiresAt, lastUsedAt, access-list created/lastUsed of keys and accounts)
+  and every token lifetime runs on it, so tests age secrets without sleeping. Digest nonces and the token rate window
+  keep the real clock.
+  /__sim/state: "service_accounts" [{clientId, clientSecret (the value of the newest secret, null when it has none),
+  name, description, orgId, createdAt, roles ({orgId|groupId, roleName}), secrets (the read view plus ``secret`` in
+  clear), accessList, tokens (live tokens)}], and "clock".
+  /__sim/seed also takes {"service_accounts": N, "name_prefix": "bulk-sa-", "org_roles": [...], "org_id": ORG_ID,
+  "project_id": id, "project_roles": [...], "secret_expires_after_hours": h (default the configured maximum)} -> "client_ids"
+  (accounts named <prefix>00001..., description "seeded", one secret each; no HTTP per account) and
+  {"service_account_access_list": {"client_id": id, "count": N}} -> "service_account_access_list_entries"
+  (10.x.y.z/32 entries).
 Bearer hook: ``sim.state.bearer_tokens[token] = api_key_id`` makes ``Authorization: Bearer token``
 act as that key.
 """
@@ -118,7 +190,8 @@ import sys
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
+import unicodedata
+from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
@@ -140,6 +213,7 @@ PROJECT_OWNER_PRIVATE_KEY = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 SERVICE_ACCOUNT_CLIENT_ID = "mdb_sa_id_65a1b2c3d4e5f6a7b8c9d0aa"
 SERVICE_ACCOUNT_CLIENT_SECRET = "mdb_sa_sk_SIMULATED-7e1d4c9b2a5f8e3d6c0b9a4f7e2d5c8b"
 SERVICE_ACCOUNT_NAME = "simulator service account"
+SERVICE_ACCOUNT_SECRET_ID = "65a1b2c3d4e5f6a7b8c9d0ab"
 TOKEN_PATH = "/api/oauth/token"
 
 SEED = {
@@ -156,7 +230,9 @@ SEED = {
     },
     "service_accounts": {
         "admin": {"client_id": SERVICE_ACCOUNT_CLIENT_ID, "client_secret": SERVICE_ACCOUNT_CLIENT_SECRET,
-                  "name": SERVICE_ACCOUNT_NAME, "org_roles": ["ORG_OWNER"]},
+                  "name": SERVICE_ACCOUNT_NAME, "org_roles": ["ORG_OWNER"],
+                  "description": "Seeded service account of the simulator", "secret_id": SERVICE_ACCOUNT_SECRET_ID,
+                  "secret_expires_after_hours": 10 * 8760},
     },
 }
 
@@ -169,8 +245,10 @@ REALM = "MMS Public API"
 V2_MEDIA_TYPE = "application/vnd.atlas.2023-01-01+json"
 V1_MEDIA_TYPE = "application/json"
 API_ROOTS = {"/api/atlas/v2": V2_MEDIA_TYPE, "/api/atlas/v1.0": V1_MEDIA_TYPE}
+SERVICE_ACCOUNT_MEDIA_TYPE = "application/vnd.atlas.2024-08-05+json"  # the only version of every service-account operation
 DEFAULT_CONFIG = {"nonce_ttl": 300.0, "max_keys_per_org": 500, "token_ttl": 3600.0, "token_rate_limit": 50,
-                  "token_rate_window": 60.0}
+                  "token_rate_window": 60.0,
+                  "secret_expires_after_hours_min": 8, "secret_expires_after_hours_max": 8760}
 UNAUTHORIZED_BODY = {"error": 401, "reason": "Unauthorized", "detail": "You are not authorized for this resource."}
 WRITE_METHODS = ("POST", "PATCH", "DELETE", "PUT")
 FAULT_KINDS = ("409", "429", "500", "502", "503", "504", "drop", "timeout")
@@ -179,11 +257,14 @@ FAULT_CODES = {409: "ADDRESS_ALREADY_IN_ACCESS_LIST", 429: "RATE_LIMITED", 500: 
                503: "SERVICE_UNAVAILABLE", 504: "GATEWAY_TIMEOUT"}
 PROJECT_CREATED = "2024-01-15T09:00:00Z"  # the creation time of the seeded projects
 HEX_ID = re.compile(r"^[a-f0-9]{24}$")
+CLIENT_ID = re.compile(r"^mdb_sa_id_[a-fA-F0-9]{24}$")
+MAX_CLOCK_OFFSET = 100 * 366 * 86400  # far beyond any secret's life, well within datetime's range
+SECRET_SHORTENED_TO = timedelta(days=7)  # a new secret cuts every older one's remaining life to at most this
 MAX_DESC = 250
 
 
-def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def md5_hex(text: str) -> str:
@@ -247,12 +328,37 @@ class ApiKey:
         return best
 
 
+class ServiceAccountSecret:
+    """One client secret of a service account; times are datetimes of the simulated clock."""
+
+    def __init__(self, secret_id, value, created_at, expires_at):
+        self.id, self.value, self.created_at, self.expires_at = secret_id, value, created_at, expires_at
+        self.last_used_at = None
+
+    def view(self, reveal=False) -> dict:
+        view = {"createdAt": iso(self.created_at), "expiresAt": iso(self.expires_at), "id": self.id,
+                "maskedSecretValue": "mdb_sa_sk_..." + self.value[-4:]}
+        if self.last_used_at is not None:
+            view["lastUsedAt"] = iso(self.last_used_at)
+        if reveal:
+            view["secret"] = self.value
+        return view
+
+
 class ServiceAccount(ApiKey):
     """An organization service account. As a request's principal it acts like a key (roles, access list)."""
 
-    def __init__(self, client_id, org_id, client_secret, name):
-        super().__init__(client_id, org_id, client_id, client_secret, name)
-        self.client_id, self.client_secret, self.name = client_id, client_secret, name
+    def __init__(self, client_id, org_id, name, description, created_at):
+        super().__init__(client_id, org_id, client_id, None, None)
+        self.client_id, self.name, self.description, self.created_at = client_id, name, description, created_at
+        self.secrets = []  # in creation order
+
+    def usable_secret(self, value: str, now: datetime):
+        """The secret with this value that has not expired, or None."""
+        for secret in self.secrets:
+            if hmac.compare_digest(secret.value.encode(), value.encode()) and secret.expires_at > now:
+                return secret
+        return None
 
 
 def entry_view(network, entry) -> dict:
@@ -262,6 +368,18 @@ def entry_view(network, entry) -> dict:
     for field in ("lastUsed", "lastUsedAddress"):
         if entry.get(field):
             view[field] = entry[field]
+    return view
+
+
+def service_account_entry_view(network, entry) -> dict:
+    """An access-list entry of a service account: the same data as a key's, under the service-account field names."""
+    view = {"cidrBlock": str(network), "createdAt": entry["created"], "requestCount": entry["count"]}
+    if network.prefixlen == network.max_prefixlen:
+        view["ipAddress"] = str(network.network_address)
+    if entry.get("lastUsed"):
+        view["lastUsedAt"] = entry["lastUsed"]
+    if entry.get("lastUsedAddress"):
+        view["lastUsedAddress"] = entry["lastUsedAddress"]
     return view
 
 
@@ -290,6 +408,7 @@ class SimState:
 
     def reset(self) -> None:
         with self.lock:
+            self.clock_offset = 0.0  # seconds the simulated clock is ahead of the real one
             self.config = dict(self.default_config)
             self.orgs = {org_id: {"id": org_id, "name": name} for org_id, name in SEED["orgs"].items()}
             self.projects = {gid: {"id": gid, "name": name, "orgId": org} for gid, (name, org) in SEED["projects"].items()}
@@ -304,10 +423,10 @@ class SimState:
             self.bearer_tokens = {}
             self.service_accounts = {}
             for seed in SEED["service_accounts"].values():
-                account = ServiceAccount(seed["client_id"], ORG_ID, seed["client_secret"], seed["name"])
-                account.set_roles("orgId", ORG_ID, seed["org_roles"])
-                self.service_accounts[account.client_id] = account
-            self.tokens = {}  # access token -> {"client_id", "expires" (monotonic)}
+                self.add_service_account(ORG_ID, seed["name"], seed["description"], seed["org_roles"],
+                                         seed["secret_expires_after_hours"], client_id=seed["client_id"],
+                                         secret_value=seed["client_secret"], secret_id=seed["secret_id"])
+            self.tokens = {}  # access token -> {"client_id", "expires" (clock())}
             self.token_times = []  # monotonic times of the token requests answered (not 429) in the window
 
     def new_id(self) -> str:
@@ -337,6 +456,50 @@ class SimState:
     def keys_in_org(self, org_id) -> list:
         return sorted((k for k in self.keys.values() if k.org_id == org_id), key=lambda k: k.public_key)
 
+    # ----------------------------------------------------------------------- simulated clock and service accounts
+
+    def now(self) -> datetime:
+        """The simulated wall clock, in whole seconds."""
+        return (datetime.now(timezone.utc) + timedelta(seconds=self.clock_offset)).replace(microsecond=0)
+
+    def clock(self) -> float:
+        """The simulated monotonic clock that token lifetimes run on."""
+        return time.monotonic() + self.clock_offset
+
+    def clock_view(self) -> dict:
+        return {"now": iso(self.now()), "offset_seconds": self.clock_offset}
+
+    def advance_clock(self, spec: dict) -> None:
+        seconds = spec.get("advance_seconds", 0)
+        hours = spec.get("advance_hours", 0)
+        for value in (seconds, hours):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ValueError("advance_hours and advance_seconds must be numbers >= 0 (the clock only moves forward)")
+        if self.clock_offset + float(seconds) + float(hours) * 3600 > MAX_CLOCK_OFFSET:
+            raise ValueError("the clock cannot move more than %d seconds ahead" % MAX_CLOCK_OFFSET)
+        self.clock_offset += float(seconds) + float(hours) * 3600
+
+    def add_service_account(self, org_id, name, description, org_roles, secret_hours, client_id=None, secret_value=None,
+                            secret_id=None):
+        """A new account in org_id with its first secret (as Atlas creates them: never without one)."""
+        account = ServiceAccount(client_id or "mdb_sa_id_" + self.new_id(), org_id, name, description, self.now())
+        account.set_roles("orgId", org_id, org_roles)
+        self.service_accounts[account.client_id] = account
+        self.add_secret(account, secret_hours, value=secret_value, secret_id=secret_id)
+        return account
+
+    def add_secret(self, account, hours, value=None, secret_id=None) -> ServiceAccountSecret:
+        now = self.now()
+        for older in account.secrets:  # the 7-day shortening; an older secret that ends sooner keeps its date
+            older.expires_at = min(older.expires_at, now + SECRET_SHORTENED_TO)
+        secret = ServiceAccountSecret(secret_id or self.new_id(), value or "mdb_sa_sk_" + secrets.token_hex(20), now,
+                                      now + timedelta(hours=hours))
+        account.secrets.append(secret)
+        return secret
+
+    def service_accounts_in_org(self, org_id) -> list:
+        return sorted((a for a in self.service_accounts.values() if a.org_id == org_id), key=lambda a: a.client_id)
+
     # ----------------------------------------------------------------------- digest nonces
 
     def issue_nonce(self) -> str:
@@ -354,7 +517,7 @@ class SimState:
     # ----------------------------------------------------------------------- OAuth tokens
 
     def issue_token(self, account) -> str:
-        now = time.monotonic()
+        now = self.clock()
         self.tokens = {t: r for t, r in self.tokens.items() if r["expires"] > now - 3600}  # forget long-dead ones
         token = "simtok_" + secrets.token_hex(24)
         self.tokens[token] = {"client_id": account.client_id, "expires": now + self.config["token_ttl"]}
@@ -365,7 +528,7 @@ class SimState:
         record = self.tokens.get(token)
         if record is None:
             return None, False
-        if time.monotonic() >= record["expires"]:
+        if self.clock() >= record["expires"]:
             return None, True
         return self.service_accounts.get(record["client_id"]), False
 
@@ -387,13 +550,21 @@ class SimState:
             entries = [entry_view(n, e) for n, e in sorted(key.access_list.items(), key=lambda item: network_sort_key(item[0]))]
             keys.append({"id": key.id, "orgId": key.org_id, "publicKey": key.public_key, "privateKey": key.private_key,
                          "desc": key.desc, "roles": [dict(r) for r in key.roles], "accessList": entries})
-        now = time.monotonic()
-        accounts = [{"clientId": a.client_id, "clientSecret": a.client_secret, "name": a.name, "orgId": a.org_id,
-                     "roles": [dict(r) for r in a.roles],
-                     "tokens": sum(1 for r in self.tokens.values() if r["client_id"] == a.client_id and r["expires"] > now)}
-                    for a in sorted(self.service_accounts.values(), key=lambda a: a.client_id)]
         return {"orgs": list(self.orgs.values()), "projects": list(self.projects.values()), "api_keys": keys,
-                "service_accounts": accounts, "config": dict(self.config)}
+                "service_accounts": self.service_accounts_snapshot(), "config": dict(self.config), "clock": self.clock_view()}
+
+    def service_accounts_snapshot(self) -> list:
+        clock, accounts = self.clock(), []
+        for account in sorted(self.service_accounts.values(), key=lambda a: a.client_id):
+            entries = [service_account_entry_view(n, e)
+                       for n, e in sorted(account.access_list.items(), key=lambda item: network_sort_key(item[0]))]
+            accounts.append({
+                "clientId": account.client_id, "clientSecret": account.secrets[-1].value if account.secrets else None, "name": account.name,
+                "description": account.description, "orgId": account.org_id, "createdAt": iso(account.created_at),
+                "roles": [dict(r) for r in account.roles], "secrets": [s.view(reveal=True) for s in account.secrets],
+                "accessList": entries,
+                "tokens": sum(1 for r in self.tokens.values() if r["client_id"] == account.client_id and r["expires"] > clock)})
+        return accounts
 
     def seed(self, spec: dict) -> dict:
         result = {"api_key_ids": [], "access_list_entries": []}
@@ -418,15 +589,32 @@ class SimState:
             wanted = spec["access_list"].get("count", 0)
             if target is None or not isinstance(wanted, int) or wanted < 0:
                 raise ValueError("access_list needs a known api_key_id and a count >= 0")
-            address, created = int(ipaddress.ip_address("10.0.0.0")), utc_now()
-            while wanted > 0:
-                address += 1
-                network = ipaddress.ip_network(address)
-                if network not in target.access_list:
-                    target.access_list[network] = {"created": created, "count": 0}
-                    result["access_list_entries"].append(str(network))
-                    wanted -= 1
+            result["access_list_entries"] = seed_access_list(target, wanted, iso(self.now()))
+        self.seed_service_accounts(spec, result)
         return result
+
+    def seed_service_accounts(self, spec: dict, result: dict) -> None:
+        count = spec.get("service_accounts", 0)
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 100000:
+            raise ValueError("service_accounts must be an integer from 0 to 100000")
+        org_id, org_roles = spec.get("org_id", ORG_ID), spec.get("org_roles", ["ORG_MEMBER"])
+        project_id, project_roles = spec.get("project_id"), spec.get("project_roles", ["GROUP_READ_ONLY"])
+        hours = spec.get("secret_expires_after_hours", self.config["secret_expires_after_hours_max"])
+        if isinstance(hours, bool) or not isinstance(hours, (int, float)) or hours <= 0:
+            raise ValueError("secret_expires_after_hours must be a number > 0")
+        prefix = str(spec.get("name_prefix", "bulk-sa-"))
+        result["client_ids"] = []
+        for index in range(1, count + 1):
+            account = self.add_service_account(org_id, "%s%05d" % (prefix, index), "seeded", org_roles, hours)
+            if project_id:
+                account.set_roles("groupId", project_id, project_roles)
+            result["client_ids"].append(account.client_id)
+        if spec.get("service_account_access_list"):
+            target = self.service_accounts.get(spec["service_account_access_list"].get("client_id"))
+            wanted = spec["service_account_access_list"].get("count", 0)
+            if target is None or isinstance(wanted, bool) or not isinstance(wanted, int) or wanted < 0:
+                raise ValueError("service_account_access_list needs a known client_id and a count >= 0")
+            result["service_account_access_list_entries"] = seed_access_list(target, wanted, iso(self.now()))
 
     def set_config(self, spec: dict) -> None:
         if "nonce_ttl" in spec:
@@ -450,6 +638,24 @@ class SimState:
                     or spec["token_rate_window"] <= 0:
                 raise ValueError("token_rate_window must be a number > 0")
             self.config["token_rate_window"] = float(spec["token_rate_window"])
+        bounds = {name: spec.get(name, self.config[name])
+                  for name in ("secret_expires_after_hours_min", "secret_expires_after_hours_max")}
+        if any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in bounds.values()) \
+                or bounds["secret_expires_after_hours_min"] > bounds["secret_expires_after_hours_max"]:
+            raise ValueError("secret_expires_after_hours_min and _max must be integers with 1 <= min <= max")
+        self.config.update(bounds)
+
+
+def seed_access_list(target, wanted: int, created: str) -> list:
+    """Adds ``wanted`` new 10.x.y.z/32 entries to a key's or service account's access list; returns them."""
+    added, address = [], int(ipaddress.ip_address("10.0.0.0"))
+    while len(added) < wanted:
+        address += 1
+        network = ipaddress.ip_network(address)
+        if network not in target.access_list:
+            target.access_list[network] = {"created": created, "count": 0}
+            added.append(str(network))
+    return added
 
 
 # --------------------------------------------------------------------------- faults
@@ -585,8 +791,305 @@ def parse_network(text, field: str, in_path: bool = False):
     raise ApiError(400, "INVALID_CIDR_BLOCK", "CIDR block %s has host bits set; use its network address." % text, [text], field)
 
 
-class AtlasApi:
-    """The 14 operations on a SimState; each returns a Reply or raises ApiError."""
+# --------------------------------------------------------------------------- the 22 service-account operations
+
+SERVICE_ACCOUNT_PATH = re.compile(r"^/(orgs|groups)/[^/]+/serviceAccounts(/|$)")
+SA_ORG = "/orgs/{orgId}/serviceAccounts"
+SA_GROUP = "/groups/{groupId}/serviceAccounts"
+SERVICE_ACCOUNT_ROUTES = [
+    ("GET", SA_ORG, "list_org_service_accounts"),
+    ("POST", SA_ORG, "create_org_service_account"),
+    ("GET", SA_ORG + "/{clientId}", "get_org_service_account"),
+    ("PATCH", SA_ORG + "/{clientId}", "update_org_service_account"),
+    ("DELETE", SA_ORG + "/{clientId}", "delete_org_service_account"),
+    ("POST", SA_ORG + "/{clientId}/secrets", "create_org_secret"),
+    ("DELETE", SA_ORG + "/{clientId}/secrets/{secretId}", "delete_org_secret"),
+    ("GET", SA_ORG + "/{clientId}/accessList", "list_org_sa_access_list"),
+    ("POST", SA_ORG + "/{clientId}/accessList", "add_org_sa_access_list"),
+    ("DELETE", SA_ORG + "/{clientId}/accessList/{ipAddress}", "delete_org_sa_access_entry"),
+    ("GET", SA_ORG + "/{clientId}/groups", "list_service_account_projects"),
+    ("GET", SA_GROUP, "list_project_service_accounts"),
+    ("POST", SA_GROUP, "create_project_service_account"),
+    ("GET", SA_GROUP + "/{clientId}", "get_project_service_account"),
+    ("PATCH", SA_GROUP + "/{clientId}", "update_project_service_account"),
+    ("DELETE", SA_GROUP + "/{clientId}", "remove_project_service_account"),
+    ("POST", SA_GROUP + "/{clientId}:invite", "invite_project_service_account"),
+    ("GET", SA_GROUP + "/{clientId}/accessList", "list_project_sa_access_list"),
+    ("POST", SA_GROUP + "/{clientId}/accessList", "add_project_sa_access_list"),
+    ("DELETE", SA_GROUP + "/{clientId}/accessList/{ipAddress}", "delete_project_sa_access_entry"),
+    ("POST", SA_GROUP + "/{clientId}/secrets", "create_project_secret"),
+    ("DELETE", SA_GROUP + "/{clientId}/secrets/{secretId}", "delete_project_secret"),
+]
+# ":" ends a client id, so that ".../{clientId}:invite" is its own route (an IPv6 {ipAddress} keeps its colons)
+SERVICE_ACCOUNT_COMPILED_ROUTES = [
+    (m, re.compile("^" + re.sub(r"\{(\w+)\}", lambda p: r"(?P<%s>[^/%s]+)" % (p.group(1), ":" if p.group(1) == "clientId" else ""), t)
+                   + "$"), op)
+    for m, t, op in SERVICE_ACCOUNT_ROUTES]
+SA_TEXT_MAX = {"name": 64, "description": 250}
+SA_TEXT_PUNCTUATION = "-_.,' "
+MAX_ACCESS_LIST_ENTRIES_PER_POST = 200
+
+
+def sa_text_allowed(text: str) -> bool:
+    r"""The spec's pattern ``^[\p{L}\p{N}\-_.,' ]*$``: letters and numbers of any script, and -_.,' and space."""
+    return all(unicodedata.category(char)[0] in "LN" or char in SA_TEXT_PUNCTUATION for char in text)
+
+
+class ServiceAccountOpsMixin:
+    """The organization and project service-account operations; AtlasApi supplies the shared request helpers."""
+
+    # ----------------------------------------------------------------------- lookups and permissions
+
+    def _service_account(self, org_id, client_id) -> ServiceAccount:
+        account = self.state.service_accounts.get(client_id)
+        if account is None or account.org_id != org_id:
+            raise ApiError(404, "SERVICE_ACCOUNT_NOT_FOUND", "Service Account %s not found." % client_id, [client_id])
+        return account
+
+    def _org_service_account(self, ctx, org_id, client_id, write=False) -> ServiceAccount:
+        self._org(ctx, org_id, write=write)
+        return self._service_account(org_id, client_id)
+
+    def _project_service_account(self, ctx, group_id, client_id, need_owner) -> ServiceAccount:
+        """An account assigned to the project (404 SERVICE_ACCOUNT_NOT_IN_GROUP when it is only in the organization)."""
+        project = self._project(ctx, group_id, need_owner=need_owner)
+        account = self._service_account(project["orgId"], client_id)
+        if group_id not in account.project_ids():
+            raise ApiError(404, "SERVICE_ACCOUNT_NOT_IN_GROUP", "Service Account %s is not assigned to group %s." % (client_id, group_id),
+                           [client_id, group_id])
+        return account
+
+    def _secret(self, account, secret_id) -> ServiceAccountSecret:
+        for secret in account.secrets:
+            if secret.id == secret_id:
+                return secret
+        raise ApiError(404, "SERVICE_ACCOUNT_SECRET_NOT_FOUND", "Secret %s not found for Service Account %s." % (secret_id, account.client_id),
+                       [secret_id, account.client_id])
+
+    # ----------------------------------------------------------------------- validation
+
+    @staticmethod
+    def _sa_text(body, field, required):
+        value = body.get(field)
+        if value is None:
+            if required:
+                raise ApiError(400, "MISSING_ATTRIBUTE", "The required attribute %s was not specified." % field, [field], field)
+            return None
+        if not isinstance(value, str) or not 1 <= len(value) <= SA_TEXT_MAX[field] or not sa_text_allowed(value):
+            raise ApiError(400, "INVALID_ATTRIBUTE", "Invalid attribute %s specified: 1 to %d letters, digits, spaces or -_.,' characters."
+                           % (field, SA_TEXT_MAX[field]), [field], field)
+        return value
+
+    @staticmethod
+    def _sa_roles(body, allowed, scope, required):
+        roles = body.get("roles")
+        if roles is None:
+            if required:
+                raise ApiError(400, "MISSING_ATTRIBUTE", "The required attribute roles was not specified.", ["roles"], "roles")
+            return None
+        if not isinstance(roles, list) or not roles:
+            raise ApiError(400, "INVALID_ATTRIBUTE", "Invalid attribute roles specified: a non-empty list of %s roles." % scope,
+                           ["roles"], "roles")
+        for role in roles:
+            if role not in allowed:
+                raise ApiError(400, "INVALID_ENUM_VALUE", "Invalid role %s: it is not a valid %s role." % (role, scope), [role], "roles")
+        return list(dict.fromkeys(roles))
+
+    def _secret_hours(self, body) -> int:
+        hours = body.get("secretExpiresAfterHours")
+        if hours is None:
+            raise ApiError(400, "MISSING_ATTRIBUTE", "The required attribute secretExpiresAfterHours was not specified.",
+                           ["secretExpiresAfterHours"], "secretExpiresAfterHours")
+        if isinstance(hours, bool) or not isinstance(hours, int):
+            raise ApiError(400, "INVALID_ATTRIBUTE", "Invalid attribute secretExpiresAfterHours specified: an integer number of hours.",
+                           ["secretExpiresAfterHours"], "secretExpiresAfterHours")
+        low, high = self.state.config["secret_expires_after_hours_min"], self.state.config["secret_expires_after_hours_max"]
+        if not low <= hours <= high:
+            raise ApiError(400, "INVALID_SERVICE_ACCOUNT_SECRET_EXPIRATION",
+                           "secretExpiresAfterHours %d is out of range: the organization allows %d to %d hours." % (hours, low, high),
+                           [hours, low, high], "secretExpiresAfterHours")
+        return hours
+
+    # ----------------------------------------------------------------------- views
+
+    @staticmethod
+    def _sa_view(account, roles, revealed=None) -> dict:
+        """OrgServiceAccount / GroupServiceAccount; only the ``revealed`` secret (just created) shows its value."""
+        return {"clientId": account.client_id, "createdAt": iso(account.created_at), "description": account.description,
+                "name": account.name, "roles": roles, "secrets": [s.view(reveal=s is revealed) for s in account.secrets]}
+
+    def _org_sa_view(self, account, revealed=None) -> dict:
+        return self._sa_view(account, account.roles_in("orgId", account.org_id), revealed)
+
+    def _group_sa_view(self, account, group_id, revealed=None) -> dict:
+        return self._sa_view(account, account.roles_in("groupId", group_id), revealed)
+
+    # ----------------------------------------------------------------------- organization service accounts
+
+    def list_org_service_accounts(self, ctx, org_id):
+        self._org(ctx, org_id)
+        return self._page(ctx, self.state.service_accounts_in_org(org_id), self._org_sa_view)
+
+    def create_org_service_account(self, ctx, org_id):
+        self._org(ctx, org_id, write=True)
+        body = self._json_body(ctx, dict)
+        name, description = self._sa_text(body, "name", True), self._sa_text(body, "description", True)
+        roles, hours = self._sa_roles(body, ORG_ROLES, "organization", True), self._secret_hours(body)
+        account = self.state.add_service_account(org_id, name, description, roles, hours)
+        return Reply(201, self._org_sa_view(account, revealed=account.secrets[0]))
+
+    def get_org_service_account(self, ctx, org_id, client_id):
+        return Reply(200, self._org_sa_view(self._org_service_account(ctx, org_id, client_id)))
+
+    def update_org_service_account(self, ctx, org_id, client_id):
+        account = self._org_service_account(ctx, org_id, client_id, write=True)
+        self._update_service_account(ctx, account, "orgId", org_id, ORG_ROLES, "organization")
+        return Reply(200, self._org_sa_view(account))
+
+    def _update_service_account(self, ctx, account, scope_field, scope_id, allowed_roles, scope):
+        """PATCH name, description, roles (of the organization or of one project); absent fields stay as they are."""
+        body = self._json_body(ctx, dict)
+        name, description = self._sa_text(body, "name", False), self._sa_text(body, "description", False)
+        roles = self._sa_roles(body, allowed_roles, scope, False)
+        if name is not None:
+            account.name = name
+        if description is not None:
+            account.description = description
+        if roles is not None:
+            account.set_roles(scope_field, scope_id, roles)
+
+    def delete_org_service_account(self, ctx, org_id, client_id):
+        account = self._org_service_account(ctx, org_id, client_id, write=True)
+        del self.state.service_accounts[account.client_id]  # its tokens end with it: token_principal finds no account
+        return Reply(204)
+
+    # ----------------------------------------------------------------------- secrets
+
+    def _create_secret(self, ctx, account):
+        secret = self.state.add_secret(account, self._secret_hours(self._json_body(ctx, dict)))
+        return Reply(201, secret.view(reveal=True))
+
+    def _delete_secret(self, account, secret_id):
+        account.secrets.remove(self._secret(account, secret_id))  # tokens already issued with it run to their end
+        return Reply(204)
+
+    def create_org_secret(self, ctx, org_id, client_id):
+        return self._create_secret(ctx, self._org_service_account(ctx, org_id, client_id, write=True))
+
+    def delete_org_secret(self, ctx, org_id, client_id, secret_id):
+        return self._delete_secret(self._org_service_account(ctx, org_id, client_id, write=True), secret_id)
+
+    def create_project_secret(self, ctx, group_id, client_id):
+        return self._create_secret(ctx, self._project_service_account(ctx, group_id, client_id, need_owner=True))
+
+    def delete_project_secret(self, ctx, group_id, client_id, secret_id):
+        return self._delete_secret(self._project_service_account(ctx, group_id, client_id, need_owner=True), secret_id)
+
+    # ----------------------------------------------------------------------- access lists (one list per account)
+
+    def _sa_entries(self, ctx, account):
+        return self._page(ctx, sorted(account.access_list, key=network_sort_key),
+                          lambda network: service_account_entry_view(network, account.access_list[network]))
+
+    def _add_sa_entries(self, ctx, account):
+        items = self._json_body(ctx, list)
+        if len(items) > MAX_ACCESS_LIST_ENTRIES_PER_POST:
+            raise ApiError(400, "TOO_MANY_ACCESS_LIST_ENTRIES", "At most %d access list entries can be added per request; got %d."
+                           % (MAX_ACCESS_LIST_ENTRIES_PER_POST, len(items)), [MAX_ACCESS_LIST_ENTRIES_PER_POST, len(items)])
+        networks = []
+        for item in items:
+            if not isinstance(item, dict):
+                raise ApiError(400, "INVALID_JSON", "Received JSON does not match expected format: each entry must be an object.")
+            fields = [f for f in ("ipAddress", "cidrBlock") if item.get(f) is not None]
+            if len(fields) != 1:
+                raise ApiError(400, "MISSING_ONE_OF_ATTRIBUTES", "Each entry needs exactly one of ipAddress or cidrBlock.",
+                               ["ipAddress", "cidrBlock"])
+            network = parse_network(item[fields[0]], fields[0])
+            if network in networks:
+                raise ApiError(400, "DUPLICATE_ADDRESSES_IN_INPUT", "Duplicate address %s in the request." % network, [str(network)])
+            networks.append(network)
+        created = iso(self.state.now())  # everything was validated first: the POST is all or nothing
+        for network in networks:
+            account.access_list.setdefault(network, {"created": created, "count": 0})
+        return self._sa_entries(ctx, account)
+
+    def _delete_sa_entry(self, ctx, account, network):
+        if network not in account.access_list:
+            raise ApiError(404, "SERVICE_ACCOUNT_ACCESS_LIST_ENTRY_NOT_FOUND", "IP address %s not found on the access list of Service "
+                           "Account %s." % (network, account.client_id), [str(network), account.client_id])
+        if account is ctx.principal and network.version == ctx.client_ip.version and ctx.client_ip in network:
+            raise ApiError(400, "CANNOT_REMOVE_CALLER_ACCESS_LIST_ENTRY",
+                           "Cannot remove the requesting IP address from the requesting Service Account's access list.", [str(ctx.client_ip)])
+        del account.access_list[network]
+        return Reply(204)
+
+    def list_org_sa_access_list(self, ctx, org_id, client_id):
+        return self._sa_entries(ctx, self._org_service_account(ctx, org_id, client_id))
+
+    def add_org_sa_access_list(self, ctx, org_id, client_id):
+        return self._add_sa_entries(ctx, self._org_service_account(ctx, org_id, client_id, write=True))
+
+    def delete_org_sa_access_entry(self, ctx, org_id, client_id, ip_address):
+        return self._delete_sa_entry(ctx, self._org_service_account(ctx, org_id, client_id, write=True), ip_address)
+
+    def list_project_sa_access_list(self, ctx, group_id, client_id):
+        return self._sa_entries(ctx, self._project_service_account(ctx, group_id, client_id, need_owner=False))
+
+    def add_project_sa_access_list(self, ctx, group_id, client_id):
+        return self._add_sa_entries(ctx, self._project_service_account(ctx, group_id, client_id, need_owner=True))
+
+    def delete_project_sa_access_entry(self, ctx, group_id, client_id, ip_address):
+        return self._delete_sa_entry(ctx, self._project_service_account(ctx, group_id, client_id, need_owner=True), ip_address)
+
+    # ----------------------------------------------------------------------- projects
+
+    def list_service_account_projects(self, ctx, org_id, client_id):
+        account = self._org_service_account(ctx, org_id, client_id)
+        group_ids = sorted(g for g in account.project_ids() if g in self.state.projects)
+        return self._page(ctx, group_ids, lambda group_id: {"groupId": group_id, "roles": account.roles_in("groupId", group_id)})
+
+    def list_project_service_accounts(self, ctx, group_id):
+        project = self._project(ctx, group_id, need_owner=False)
+        accounts = [a for a in self.state.service_accounts_in_org(project["orgId"]) if group_id in a.project_ids()]
+        return self._page(ctx, accounts, lambda account: self._group_sa_view(account, group_id))
+
+    def create_project_service_account(self, ctx, group_id):
+        project = self._project(ctx, group_id, need_owner=True)
+        body = self._json_body(ctx, dict)
+        name, description = self._sa_text(body, "name", True), self._sa_text(body, "description", True)
+        roles, hours = self._sa_roles(body, GROUP_ROLES, "project", True), self._secret_hours(body)
+        account = self.state.add_service_account(project["orgId"], name, description, ["ORG_MEMBER"], hours)  # as the spec says
+        account.set_roles("groupId", group_id, roles)
+        return Reply(201, self._group_sa_view(account, group_id, revealed=account.secrets[0]))
+
+    def get_project_service_account(self, ctx, group_id, client_id):
+        return Reply(200, self._group_sa_view(self._project_service_account(ctx, group_id, client_id, need_owner=False), group_id))
+
+    def invite_project_service_account(self, ctx, group_id, client_id):
+        project = self._project(ctx, group_id, need_owner=True)
+        self._org(ctx, project["orgId"], write=True)  # the spec asks Organization Owner for this one
+        account = self._service_account(project["orgId"], client_id)
+        roles = self._sa_roles(self._json_body(ctx, dict), GROUP_ROLES, "project", True)
+        if group_id in account.project_ids():
+            raise ApiError(400, "SERVICE_ACCOUNT_ALREADY_IN_GROUP", "Service Account %s is already assigned to group %s."
+                           % (client_id, group_id), [client_id, group_id])
+        account.set_roles("groupId", group_id, roles)
+        return Reply(200, self._group_sa_view(account, group_id))
+
+    def update_project_service_account(self, ctx, group_id, client_id):
+        account = self._project_service_account(ctx, group_id, client_id, need_owner=True)
+        self._update_service_account(ctx, account, "groupId", group_id, GROUP_ROLES, "project")
+        return Reply(200, self._group_sa_view(account, group_id))
+
+    def remove_project_service_account(self, ctx, group_id, client_id):
+        account = self._project_service_account(ctx, group_id, client_id, need_owner=True)
+        account.set_roles("groupId", group_id, [])  # the account, its secrets and its access list stay
+        return Reply(204)
+
+
+class AtlasApi(ServiceAccountOpsMixin):
+    """The 14 API key operations (and, from the mixin, the 22 service-account ones) on a SimState; each returns a Reply
+    or raises ApiError."""
 
     def __init__(self, state: SimState):
         self.state = state
@@ -596,6 +1099,8 @@ class AtlasApi:
             self._enforce_caller_access_list(ctx)
             if ctx.root is None:
                 raise ApiError(404, "RESOURCE_NOT_FOUND", "Cannot find resource %s." % ctx.rel_path, [ctx.rel_path])
+            if ctx.media_type == V2_MEDIA_TYPE and SERVICE_ACCOUNT_PATH.match(ctx.rel_path):
+                ctx.media_type = SERVICE_ACCOUNT_MEDIA_TYPE
             self._check_media_types(ctx)
             operation, params = self._route(ctx)
             return getattr(self, operation)(ctx, **params)
@@ -613,12 +1118,12 @@ class AtlasApi:
             raise ApiError(403, "IP_ADDRESS_NOT_ON_ACCESS_LIST", "IP address %s is not allowed to access this resource." % ctx.client_ip,
                            [str(ctx.client_ip)])
         entry = key.access_list[network]
-        entry.update(count=entry["count"] + 1, lastUsed=utc_now(), lastUsedAddress=str(ctx.client_ip))
+        entry.update(count=entry["count"] + 1, lastUsed=iso(self.state.now()), lastUsedAddress=str(ctx.client_ip))
 
     def _check_media_types(self, ctx):
         accepted = media_types(ctx.headers.get("Accept"))
-        if ctx.media_type == V2_MEDIA_TYPE:
-            acceptable = V2_MEDIA_TYPE in accepted
+        if ctx.media_type != V1_MEDIA_TYPE:
+            acceptable = ctx.media_type in accepted
         else:
             acceptable = not accepted or any(t in (V1_MEDIA_TYPE, "application/*", "*/*") for t in accepted)
         if not acceptable:
@@ -631,18 +1136,26 @@ class AtlasApi:
 
     def _route(self, ctx):
         allowed = []
-        for method, pattern, operation in COMPILED_ROUTES:
-            match = pattern.match(ctx.rel_path)
+        routes, path = COMPILED_ROUTES, ctx.rel_path
+        if ctx.media_type == SERVICE_ACCOUNT_MEDIA_TYPE:
+            routes, path = SERVICE_ACCOUNT_COMPILED_ROUTES, re.sub("%3[aA]", ":", path)
+        for method, pattern, operation in routes:
+            match = pattern.match(path)
             if match and method != ctx.method:
                 allowed.append(method)
             elif match:
                 params = match.groupdict()
-                for name in ("orgId", "groupId", "apiUserId"):
+                for name in ("orgId", "groupId", "apiUserId", "secretId"):
                     if name in params:
                         params[name] = unquote(params[name])
                         if not HEX_ID.match(params[name]):
                             raise ApiError(400, "PATH_PARAM_PARSE_ERROR", "Invalid path parameter %s: %s is not a 24-hexadecimal digit string."
                                            % (name, params[name]), [name, params[name]])
+                if "clientId" in params:
+                    params["clientId"] = unquote(params["clientId"])
+                    if not CLIENT_ID.match(params["clientId"]):
+                        raise ApiError(400, "PATH_PARAM_PARSE_ERROR", "Invalid path parameter clientId: %s is not mdb_sa_id_ and 24 "
+                                       "hexadecimal digits." % params["clientId"], ["clientId", params["clientId"]])
                 if "ipAddress" in params:
                     params["ipAddress"] = parse_network(unquote(re.sub("%2[fF]", "/", params["ipAddress"])), "ipAddress", in_path=True)
                 return operation, {_snake(k): v for k, v in params.items()}
@@ -833,7 +1346,7 @@ class AtlasApi:
             if network in networks:
                 raise ApiError(400, "DUPLICATE_ADDRESSES_IN_INPUT", "Duplicate address %s in the request." % network, [str(network)])
             networks.append(network)
-        created = utc_now()  # validated everything first: the POST is all or nothing
+        created = iso(self.state.now())  # validated everything first: the POST is all or nothing
         for network in networks:
             key.access_list.setdefault(network, {"created": created, "count": 0})
         return self._sorted_entries(ctx, key)
@@ -1000,7 +1513,8 @@ def token_endpoint(state: SimState, method: str, headers, body: bytes):
         return Reply(429, ApiError(429, "RATE_LIMITED", detail, [TOKEN_PATH.lstrip("/"), wait]).body(),
                      {"Retry-After": str(wait)}), client_id, False
     account = state.service_accounts.get(client_id or "")
-    if account is None or not hmac.compare_digest(account.client_secret.encode(), (client_secret or "").encode()):
+    secret = account.usable_secret(client_secret or "", state.now()) if account is not None else None
+    if secret is None:  # a wrong, deleted or expired secret
         return oauth_error(401, "invalid_client", "Invalid client credentials.",
                            {"WWW-Authenticate": 'Basic realm="%s"' % REALM}), client_id, False
     if (media_types(headers.get("Content-Type")) or [""])[0] != "application/x-www-form-urlencoded":
@@ -1009,6 +1523,7 @@ def token_endpoint(state: SimState, method: str, headers, body: bytes):
     if form.get("grant_type") != "client_credentials":
         return oauth_error(400, "unsupported_grant_type", "grant_type must be client_credentials."), client_id, True
     token = state.issue_token(account)
+    secret.last_used_at = state.now()
     answer = {"access_token": token, "expires_in": int(state.config["token_ttl"]), "token_type": "Bearer"}
     return Reply(200, answer, {"Cache-Control": "no-store"}), client_id, True
 
@@ -1171,6 +1686,9 @@ class SimRequestHandler(BaseHTTPRequestHandler):
                     for record in state.nonces.values():
                         record["stale"] = True
                     payload = {"expired": len(state.nonces)}
+                elif path == "/__sim/clock" and method in ("GET", "POST"):
+                    state.advance_clock(spec if method == "POST" else {})
+                    payload = state.clock_view()
                 elif (method, path) == ("POST", "/__sim/seed"):
                     payload = state.seed(spec)
                 elif path == "/__sim/faults" and method in ("GET", "POST", "DELETE"):

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the mongodb_atlas.api_keys collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Bad input, table-driven over the options of all six modules: every row fails with a message that names the
+"""Bad input, table-driven over the options of every module: every row fails with a message that names the
 option and the fix, holds no secret, and writes nothing. Input the module can judge alone (malformed ids,
 addresses, roles, descriptions, conflicting or missing options, a malformed api_base_url, bad timeout or
 retries) is refused before the first request: the simulator's log stays empty. Input only Atlas can judge
@@ -23,6 +23,8 @@ ORG = "65a1b2c3d4e5f6a7b8c9d0e1"
 ALPHA = "65a1b2c3d4e5f6a7b8c9d0f1"
 READ_ONLY_KEY_ID = "65a1b2c3d4e5f6a7b8c9d002"
 MISSING_KEY_ID = "65a1b2c3d4e5f6a7b8c9dfff"
+SERVICE_ACCOUNT = "mdb_sa_id_65a1b2c3d4e5f6a7b8c9d0aa"
+SECRET_ID = "65a1b2c3d4e5f6a7b8c9d0ab"
 DROP = object()  # a row's value that removes the option from the base task
 
 #: A task of each module that works against the seeded simulator (in check mode: the base of every row).
@@ -33,6 +35,10 @@ BASE = {
     "atlas_org_api_key_info": dict(org_id=ORG),
     "atlas_api_key_accesslist_info": dict(org_id=ORG, api_key_id=READ_ONLY_KEY_ID),
     "atlas_project_api_key_info": dict(project_id=ALPHA),
+    "atlas_service_account": dict(org_id=ORG, name="bad input probe", description="probe", roles=["ORG_MEMBER"],
+                                  secret_expires_after_hours=24),
+    "atlas_service_account_secret": dict(org_id=ORG, account_client_id=SERVICE_ACCOUNT, expires_after_hours=720),
+    "atlas_service_account_info": dict(org_id=ORG),
 }
 MODULES = sorted(BASE)
 NAMED_KEY_MODULES = ("atlas_org_api_key", "atlas_api_key_accesslist", "atlas_project_api_key",
@@ -41,6 +47,9 @@ ID_FORM = "must be a 24-character hexadecimal Atlas id such as 5f4e3d2c1b0a99887
 URL_FORM = "api_base_url must be an http or https URL such as https://cloud.mongodb.com"
 ADDRESS_FORMS = "use forms such as 203.0.113.10, 203.0.113.0/24, 2001:db8::1 or 2001:db8::/48"
 LONG = "d" * 251
+CLIENT_ID_FORM = "account_client_id must be the client id of a service account, mdb_sa_id_ and 24 hexadecimal characters"
+SA_TEXT_FORM = "may hold only letters, digits, spaces and the characters - _ . , ' (Atlas's rule)"
+V1_REFUSED = "Service accounts exist only in the Atlas Administration API v2, and api_version is 'v1.0'"
 
 # (id, changes to the base task, substrings of the message)
 CONNECTION_ROWS = [
@@ -187,6 +196,67 @@ MODULE_ROWS = {
         ("project-id-malformed", dict(project_id="65a1b2c3d4e5f6a7b8c9d0f1 "), ["project_id " + ID_FORM]),
         ("project-id-is-an-org-name", dict(project_id="alpha"), ["project_id " + ID_FORM, "got 'alpha'"]),
         ("option-of-another-module", dict(org_id=ORG), ["Unsupported parameters", "org_id"]),
+    ],
+    "atlas_service_account": [
+        ("api-version-v1", dict(api_version="v1.0"), [V1_REFUSED, "leave api_version out"]),
+        ("org-id-malformed", dict(org_id="acme"), ["org_id " + ID_FORM]),
+        ("account-client-id-hex-only", dict(account_client_id="65a1b2c3d4e5f6a7b8c9d0aa"),
+         [CLIENT_ID_FORM, "got '65a1b2c3d4e5f6a7b8c9d0aa'"]),
+        ("account-client-id-short", dict(account_client_id="mdb_sa_id_65a1b2"), [CLIENT_ID_FORM]),
+        ("no-account-selector", dict(name=DROP), ["one of the following is required: account_client_id, name"]),
+        ("name-empty", dict(name=""), ["name must hold 1 to 64 characters; got 0"]),
+        ("name-too-long", dict(name="n" * 65), ["name must hold 1 to 64 characters; got 65"]),
+        ("name-bad-characters", dict(name="ci/deploy:prod"), ["name " + SA_TEXT_FORM, "holds '/' ':'"]),
+        ("description-empty", dict(description=""), ["description must hold 1 to 250 characters; got 0"]),
+        ("description-too-long", dict(description=LONG), ["description must hold 1 to 250 characters; got 251"]),
+        ("description-bad-characters", dict(description="deploys; everything"), ["description " + SA_TEXT_FORM, "';'"]),
+        ("roles-unknown", dict(roles=["ORG_WIZARD"]), ["roles has unknown organization roles ORG_WIZARD"]),
+        ("roles-project-roles", dict(roles=["GROUP_OWNER"]),
+         ["roles takes organization roles, but GROUP_OWNER are project roles: a service account gets project roles in "
+          "each project"]),
+        ("roles-empty", dict(roles=[]), ["roles must name at least one organization role"]),
+        ("hours-too-few", dict(secret_expires_after_hours=7),
+         ["secret_expires_after_hours must be 8 to 8760 hours", "got 7"]),
+        ("hours-too-many", dict(secret_expires_after_hours=8761), ["secret_expires_after_hours must be 8 to 8760 hours"]),
+        ("hours-zero", dict(secret_expires_after_hours=0), ["secret_expires_after_hours must be 8 to 8760 hours", "got 0"]),
+        ("state-unknown", dict(state="deleted"), ["value of state must be one of: present, absent, got: deleted"]),
+    ],
+    "atlas_service_account_secret": [
+        ("api-version-v1", dict(api_version="v1.0"), [V1_REFUSED]),
+        ("org-id-malformed", dict(org_id="x"), ["org_id " + ID_FORM]),
+        ("account-client-id-malformed", dict(account_client_id="mdb_sa_id_XYZ"), [CLIENT_ID_FORM, "got 'mdb_sa_id_XYZ'"]),
+        ("two-account-selectors", dict(name="simulator service account"),
+         ["parameters are mutually exclusive: account_client_id|name"]),
+        ("no-account-selector", dict(account_client_id=DROP), ["one of the following is required: account_client_id, name"]),
+        ("name-bad-characters", dict(account_client_id=DROP, name="ci|deploy"), ["name " + SA_TEXT_FORM]),
+        ("expires-missing", dict(expires_after_hours=DROP),
+         ["state is present but all of the following are missing: expires_after_hours"]),
+        ("expires-too-few", dict(expires_after_hours=1), ["expires_after_hours must be 8 to 8760 hours", "got 1"]),
+        ("expires-too-many", dict(expires_after_hours=9000), ["expires_after_hours must be 8 to 8760 hours"]),
+        ("min-valid-negative", dict(min_valid_hours=-1), ["min_valid_hours must be 0 to 8760 hours", "got -1"]),
+        ("min-valid-not-below-expiry", dict(min_valid_hours=720),
+         ["min_valid_hours (720) must be less than expires_after_hours (720)", "every run would create another"]),
+        ("secret-id-with-present", dict(secret_id=SECRET_ID), ["secret_id applies only with state=absent"]),
+        ("secret-id-malformed", dict(state="absent", secret_id="s3cr3t"),
+         ["secret_id must be the 24-character hexadecimal id of a secret", "got 's3cr3t'"]),
+        ("absent-without-secret-id", dict(state="absent"),
+         ["state is absent but all of the following are missing: secret_id"]),
+        ("force-with-absent", dict(state="absent", secret_id=SECRET_ID, force=True),
+         ["force applies only with state=present"]),
+        ("purge-with-absent", dict(state="absent", secret_id=SECRET_ID, purge_expired=True),
+         ["purge_expired applies only with state=present"]),
+        ("force-not-a-bool", dict(force="now"), ["argument 'force' is of type str and we were unable to convert to bool"]),
+        ("state-unknown", dict(state="rotated"), ["value of state must be one of: present, absent, got: rotated"]),
+    ],
+    "atlas_service_account_info": [
+        ("api-version-v1", dict(api_version="v1.0"), [V1_REFUSED]),
+        ("org-id-malformed", dict(org_id="my-org"), ["org_id " + ID_FORM]),
+        ("account-client-id-malformed", dict(account_client_id="ci-deploy"), [CLIENT_ID_FORM]),
+        ("name-too-long", dict(name="n" * 65), ["name must hold 1 to 64 characters; got 65"]),
+        ("two-account-selectors", dict(account_client_id=SERVICE_ACCOUNT, name="simulator service account"),
+         ["parameters are mutually exclusive: account_client_id|name"]),
+        ("expiring-negative", dict(expiring_within_hours=-24), ["expiring_within_hours must be 0 to 8760 hours"]),
+        ("option-of-the-managing-module", dict(force=True), ["Unsupported parameters", "force"]),
     ],
 }
 

@@ -688,10 +688,12 @@ def test_token_endpoint_issues_bearer_tokens_that_work_on_every_route(server):
     assert {e["principal"] for e in entries} == {sim.SERVICE_ACCOUNT_CLIENT_ID}
     assert all(e["authenticated"] and not e["challenge"] for e in entries)
     state = control(server, "GET", "state")
-    assert state["service_accounts"] == [{
+    [account] = state["service_accounts"]
+    assert {k: account[k] for k in ("clientId", "clientSecret", "name", "orgId", "roles", "tokens")} == {
         "clientId": sim.SERVICE_ACCOUNT_CLIENT_ID, "clientSecret": sim.SERVICE_ACCOUNT_CLIENT_SECRET,
         "name": sim.SERVICE_ACCOUNT_NAME, "orgId": sim.ORG_ID, "roles": [{"orgId": sim.ORG_ID, "roleName": "ORG_OWNER"}],
-        "tokens": 1}]
+        "tokens": 1}
+    assert [(s["id"], s["secret"]) for s in account["secrets"]] == [(sim.SERVICE_ACCOUNT_SECRET_ID, sim.SERVICE_ACCOUNT_CLIENT_SECRET)]
     assert all(k["id"] != sim.SERVICE_ACCOUNT_CLIENT_ID for k in state["api_keys"])  # not an API key
 
 

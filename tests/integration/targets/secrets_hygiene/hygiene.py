@@ -150,6 +150,8 @@ def collect_secrets(config, values, snapshots):
             keys[key["id"]] = key
         for account in snapshot.get("service_accounts", []):
             secrets.append(("the client secret of %s" % account["clientId"], account["clientSecret"]))
+            for secret in account.get("secrets", []):
+                secrets.append(("secret %s of %s" % (secret["id"], account["clientId"]), secret.get("secret")))
     unique = {}
     for label, value in secrets:
         unique.setdefault(value, label)

@@ -100,10 +100,15 @@ snapshot env
 play service_account service_account.yml
 snapshot service_account
 
+# Service accounts as code: accounts and secrets created with no_log, rotation without it, failures.
+play service_account_secrets service_account_secrets.yml
+snapshot service_account_secrets
+play service_account_teardown service_account_teardown.yml
+
 hygiene check "$config" "$OUT/vars.yml" "${states[@]}" \
     --expect lifecycle=2 --expect teardown=0 --expect no_log=0 --expect failures=0 \
     --expect env_digest=1 --expect env_client_credentials=1 --expect env_access_token=1 --expect env_rejected=0 \
-    --expect service_account=1 \
+    --expect service_account=1 --expect service_account_secrets=0 --expect service_account_teardown=0 \
     --require-desc secrets-nolog-org-key --require-desc "secrets-nolog-project-key renamed" \
     "$OUT"/*.out "$OUT"/*.log
 

@@ -386,7 +386,18 @@ def test_get_returns_the_answer(requests_sent):
     requests_sent.return_value = {"id": "k"}
     atlas = make()
     assert atlas.get("/orgs/o/apiKeys/k", "read it") == {"id": "k"}
-    requests_sent.assert_called_once_with(atlas.client, "GET", "/orgs/o/apiKeys/k", params=None)
+    requests_sent.assert_called_once_with(atlas.client, "GET", "/orgs/o/apiKeys/k", params=None, media_type=None)
+
+
+def test_reads_and_writes_pass_the_operation_media_type_on():
+    with mock.patch.object(AtlasClient, "request", autospec=True, return_value={"results": []}) as request:
+        atlas = make()
+        atlas.get("/orgs/o/serviceAccounts/x", "read it", media_type="application/vnd.atlas.2024-08-05+json")
+        atlas.list_all("/orgs/o/serviceAccounts", "list them", media_type="application/vnd.atlas.2024-08-05+json")
+        atlas.write("PATCH", "/orgs/o/serviceAccounts/x", "update it", body={"name": "n"},
+                    media_type="application/vnd.atlas.2024-08-05+json")
+    assert [call.kwargs["media_type"] for call in request.call_args_list] == \
+        ["application/vnd.atlas.2024-08-05+json"] * 3
 
 
 def test_get_missing_ok_turns_not_found_into_none(requests_sent):
@@ -427,7 +438,8 @@ def test_list_all_fails_on_transport_errors(requests_sent):
 def test_list_all_follows_pages(requests_sent):
     pages = {1: {"results": [{"id": str(n)} for n in range(500)], "totalCount": 501},
              2: {"results": [{"id": "500"}], "totalCount": 501}}
-    requests_sent.side_effect = lambda client, method, path, params=None, body=None, reread=None: pages[params["pageNum"]]
+    requests_sent.side_effect = lambda client, method, path, params=None, body=None, reread=None, media_type=None: \
+        pages[params["pageNum"]]
     assert len(make().list_all("/orgs/o/apiKeys", "list keys")) == 501
     assert [c.kwargs["params"] for c in requests_sent.call_args_list] == [
         {"itemsPerPage": 500, "pageNum": 1}, {"itemsPerPage": 500, "pageNum": 2}]
@@ -454,7 +466,7 @@ def test_write_post_carries_body_and_reread(requests_sent):
 
     assert atlas.write("POST", "/orgs/o/apiKeys", "create", body={"desc": "d"}, reread=reread) == {"id": "new"}
     requests_sent.assert_called_once_with(atlas.client, "POST", "/orgs/o/apiKeys", params=None,
-                                          body={"desc": "d"}, reread=reread)
+                                          body={"desc": "d"}, reread=reread, media_type=None)
     assert atlas.changed is True
 
 

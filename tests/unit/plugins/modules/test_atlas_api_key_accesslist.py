@@ -89,7 +89,7 @@ class FakeClient:
 
     # The client interface.
 
-    def get(self, path, params=None):
+    def get(self, path, params=None, media_type=None):
         self.calls.append(("GET", path, None))
         match = re.match(r"^/orgs/(\w+)/apiKeys/(\w+)$", path)
         if match and match.group(1) == ORG and match.group(2) in self.keys:
@@ -97,7 +97,7 @@ class FakeClient:
         raise AtlasApiError(404, "API_KEY_NOT_FOUND", "No API key with ID %s exists." % path.rsplit("/", 1)[-1],
                             method="GET", path=path)
 
-    def list_all(self, path, params=None, first_page=None):
+    def list_all(self, path, params=None, first_page=None, media_type=None):
         # With first_page (a POST's answer, page 1) the real client reads on from page 2: still one listing.
         assert first_page is None or isinstance(first_page.get("results"), list), first_page
         self.calls.append(("LIST", path, None))
@@ -108,7 +108,7 @@ class FakeClient:
             raise AtlasApiError(404, "API_KEY_NOT_FOUND", "No API key with ID %s exists." % key, method="GET", path=path)
         return copy.deepcopy(self.access[key])
 
-    def post(self, path, body, reread=None, params=None):
+    def post(self, path, body, reread=None, params=None, media_type=None):
         self.calls.append(("POST", path, copy.deepcopy(body)))
         self.post_params.append(copy.deepcopy(params))
         page_size = min(self.post_page_size, (params or {}).get("itemsPerPage", 100))
@@ -123,7 +123,7 @@ class FakeClient:
             self.post_params.append(copy.deepcopy(params))
         return self._post(path, body, page_size)
 
-    def request(self, method, path, params=None, body=None, reread=None):
+    def request(self, method, path, params=None, body=None, reread=None, media_type=None):
         self.calls.append((method, path, copy.deepcopy(body)))
         assert method == "DELETE", method
         key_path, segment = path.rsplit("/", 1)
@@ -389,7 +389,7 @@ def test_reread_answers_none_while_an_added_entry_is_missing(atlas, capsys, monk
     atlas.seed("10.1.2.3")
     seen = []
 
-    def post(path, body, reread=None, params=None):
+    def post(path, body, reread=None, params=None, media_type=None):
         atlas.calls.append(("POST", path, body))
         seen.append(reread())
         return atlas._post(path, body, params["itemsPerPage"])
@@ -635,7 +635,7 @@ def test_a_missing_key_fails_without_writing(atlas, capsys, selector, label, rea
     (400, "API_KEY_NOT_FOUND", None),  # Atlas's other answer for a missing key
 ])
 def test_only_a_missing_key_reads_as_a_missing_key(atlas, capsys, monkeypatch, status, code, shown):
-    def list_all(path, params=None, first_page=None):
+    def list_all(path, params=None, first_page=None, media_type=None):
         atlas.calls.append(("LIST", path, None))
         raise AtlasApiError(status, code, "Nothing at %s." % path, method="GET", path=path)
 
@@ -687,7 +687,7 @@ def test_refused_removal_of_the_callers_address_says_so(atlas, capsys):
     (["10.0.%d.0/24" % n for n in range(11)], "11 entries"),
 ])
 def test_a_refused_post_names_what_it_added(atlas, capsys, monkeypatch, entries, named):
-    def post(path, body, reread=None, params=None):
+    def post(path, body, reread=None, params=None, media_type=None):
         atlas.calls.append(("POST", path, body))
         raise AtlasApiError(403, "IP_ADDRESS_NOT_ON_ACCESS_LIST", "IP address 192.0.2.1 is not allowed to access "
                             "this resource.", method="POST", path=path)

@@ -80,7 +80,7 @@ class FakeAtlas(object):
     def writes(self):
         return [request for request in self.sent if request[0] != "GET"]
 
-    def request(self, client, method, path, params=None, body=None, reread=None):
+    def request(self, client, method, path, params=None, body=None, reread=None, media_type=None):
         if client not in self.clients:
             self.clients.append(client)
         self.sent.append((method, path, copy.deepcopy(body)))

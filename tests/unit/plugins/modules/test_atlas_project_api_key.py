@@ -61,7 +61,7 @@ class FakeClient:
 
     # The client interface.
 
-    def get(self, path, params=None):
+    def get(self, path, params=None, media_type=None):
         self.calls.append(("GET", path, None))
         if re.match(r"^/groups/\w+$", path):  # Return One Project: both projects belong to ORG
             return dict(id=path.rsplit("/", 1)[-1], name="project", orgId=ORG)
@@ -71,7 +71,7 @@ class FakeClient:
         raise AtlasApiError(404, "API_KEY_NOT_FOUND", "No API key with ID %s exists." % path.rsplit("/", 1)[-1],
                             method="GET", path=path)
 
-    def list_all(self, path, params=None, first_page=None):
+    def list_all(self, path, params=None, first_page=None, media_type=None):
         assert first_page is None
         self.calls.append(("LIST", path, None))
         if path == "/orgs/%s/apiKeys" % ORG:
@@ -80,7 +80,7 @@ class FakeClient:
         return copy.deepcopy([key for key in self.keys.values()
                               if any(r.get("groupId") == project for r in key["roles"])])
 
-    def post(self, path, body, reread=None, params=None):
+    def post(self, path, body, reread=None, params=None, media_type=None):
         assert params is None, params  # the project key operations take no query parameters
         self.calls.append(("POST", path, copy.deepcopy(body)))
         result = self._apply("POST", path, body)
@@ -93,7 +93,7 @@ class FakeClient:
             return self._apply("POST", path, body)
         return result
 
-    def request(self, method, path, params=None, body=None, reread=None):
+    def request(self, method, path, params=None, body=None, reread=None, media_type=None):
         self.calls.append((method, path, copy.deepcopy(body)))
         return self._apply(method, path, body)
 
@@ -382,7 +382,7 @@ def test_bad_input_fails_before_any_request(atlas, capsys, args, message):
 
 
 def test_atlas_error_is_reported_with_its_code(atlas, capsys, monkeypatch):
-    def refuse(method, path, params=None, body=None, reread=None):
+    def refuse(method, path, params=None, body=None, reread=None, media_type=None):
         raise AtlasApiError(401, "USER_UNAUTHORIZED", "Current user is not authorized.", method=method, path=path)
 
     monkeypatch.setattr(atlas, "request", refuse)
