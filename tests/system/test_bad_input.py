@@ -210,9 +210,9 @@ MODULE_ROWS = {
         ("description-empty", dict(description=""), ["description must hold 1 to 250 characters; got 0"]),
         ("description-too-long", dict(description=LONG), ["description must hold 1 to 250 characters; got 251"]),
         ("description-bad-characters", dict(description="deploys; everything"), ["description " + SA_TEXT_FORM, "';'"]),
-        ("roles-unknown", dict(roles=["ORG_WIZARD"]), ["roles has unknown organization roles ORG_WIZARD"]),
+        ("roles-unknown", dict(roles=["ORG_WIZARD"]), ["roles has unknown organization roles 'ORG_WIZARD'"]),
         ("roles-project-roles", dict(roles=["GROUP_OWNER"]),
-         ["roles takes organization roles, but GROUP_OWNER are project roles: a service account gets project roles in "
+         ["roles takes organization roles, but 'GROUP_OWNER' are project roles: a service account gets project roles in "
           "each project"]),
         ("roles-empty", dict(roles=[]), ["roles must name at least one organization role"]),
         ("hours-too-few", dict(secret_expires_after_hours=7),
