@@ -127,8 +127,6 @@ _raw:
     - eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.example-only.do-not-use
 """
 
-from urllib.parse import urlsplit
-
 from ansible.errors import AnsibleLookupError
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
 from ansible.module_utils.common.text.converters import to_native
@@ -141,6 +139,7 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client impo
     AtlasClient,
     AtlasError,
 )
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import check_connection, describe_error
 
 display = Display()
 
@@ -162,27 +161,17 @@ class LookupModule(LookupBase):
                                      "(environment variable MONGODB_ATLAS_CLIENT_ID) and client_secret (environment "
                                      "variable MONGODB_ATLAS_CLIENT_SECRET); not set: %s." % " and ".join(missing))
         timeout, retries = self.get_option("timeout"), self.get_option("retries")
-        if timeout <= 0 or retries < 0:
-            raise AnsibleLookupError("timeout must be a positive number of seconds and retries 0 or more.")
-        base_url = (self.get_option("api_base_url") or "https://cloud.mongodb.com").strip()
-        if "@" in base_url.partition("?")[0].partition("#")[0]:
-            raise AnsibleLookupError("api_base_url must not hold credentials: use client_id and client_secret.")
         try:
-            path = urlsplit(base_url).path
-        except ValueError:
-            path = ""
-        if path.rstrip("/").startswith("/api"):
-            raise AnsibleLookupError("api_base_url is the server only, such as https://cloud.mongodb.com: drop '%s'."
-                                     % path)
-        try:
-            client = AtlasClient(base_url, None, timeout=timeout, validate_certs=self.get_option("validate_certs"),
-                                 retries=retries, user_agent_extra="ansible-core/%s" % ANSIBLE_CORE_VERSION)
-        except AtlasError as err:
+            base_url = check_connection(self.get_option("api_base_url"), timeout, retries,
+                                        credentials="client_id and client_secret", path_hint="")
+        except ValueError as err:
             raise AnsibleLookupError(to_native(err)) from None
+        client = AtlasClient(base_url, None, timeout=timeout, validate_certs=self.get_option("validate_certs"),
+                             retries=retries, user_agent_extra="ansible-core/%s" % ANSIBLE_CORE_VERSION)
         try:
             token = request_access_token(client, client_id, client_secret)
         except AtlasError as err:
-            raise AnsibleLookupError("Failed to obtain an Atlas access token: %s" % to_native(err)) from None
+            raise AnsibleLookupError("Failed to obtain an Atlas access token: %s" % to_native(describe_error(err))) from None
         finally:
             client.close()
         display.vvv("atlas_access_token: obtained an access token for %s that expires in %s seconds"

@@ -5,10 +5,11 @@
 """The HTTP client of the Atlas Administration API, shared by every module.
 
 ``AtlasClient`` knows nothing of Ansible: it holds one ``requests.Session``
-(with the auth object from ``auth.build_auth``, so the digest challenge is
+(with the auth object of ``auth.Credentials.build``, so the digest challenge is
 answered once and the nonce is reused), sends JSON with the media type of the
 chosen API version, follows pages, decodes Atlas errors and retries what is
-safe to retry. See docs/developing.md, "Client contract".
+safe to retry. It takes a base URL its caller has checked
+(``module_base.check_connection``). See docs/developing.md, "Client contract".
 
 The media type is per operation: each request method takes ``media_type``
 (the versioned type of that operation, such as ``MEDIA_TYPE_2024_08_05`` for
@@ -27,8 +28,9 @@ full jitter, ``Retry-After`` honoured):
 * A TLS certificate that cannot be verified and every other 4xx/5xx: raised
   at once.
 
-No message, ``args`` or attribute of an error holds a credential, an
-``Authorization`` header or a request body.
+Every error type of the collection is defined here. No message, ``args`` or
+attribute of an error holds a credential, an ``Authorization`` header or a
+request body; messages name no option: ``module_base`` adds what to do.
 
 ``post_form()`` sends a form to a path outside the API root (the OAuth token
 endpoint) with the same retries; an auth object with a ``bind(client)`` method
@@ -70,8 +72,6 @@ except ImportError:
 COLLECTION_NAME = "mongodb_atlas.api_keys"
 COLLECTION_VERSION = "0.1.0"
 
-DEFAULT_BASE_URL = "https://cloud.mongodb.com"
-
 #: The v2 media type of the API key and project operations, the client's default.
 MEDIA_TYPE_2023_01_01 = "application/vnd.atlas.2023-01-01+json"
 #: The v2 media type of every service-account operation (they have no other version, and no v1.0).
@@ -92,7 +92,7 @@ BACKOFF_CAP = 30.0
 RETRY_AFTER_CAP = 120.0
 
 #: Methods that may be sent again as they are when their outcome is unknown.
-REPEATABLE_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"))
+REPEATABLE_METHODS = frozenset(("GET", "PATCH", "DELETE"))
 
 _FAIL = "fail"
 _RETRY = "retry"
@@ -220,10 +220,6 @@ class AtlasError(Exception):
         self.args = (message + self._tail,)
         return self
 
-    def to_dict(self):
-        """Structured details for a module's failure result (no secrets)."""
-        return {"method": self.method, "path": self.path, "attempts": self.attempts}
-
 
 class AtlasApiError(AtlasError):
     """Atlas answered with an HTTP error status.
@@ -232,14 +228,11 @@ class AtlasApiError(AtlasError):
     missing left out.
     """
 
-    def __init__(self, status, error_code=None, detail=None, reason=None, parameters=None,
-                 method=None, path=None, bad_request_detail=None):
+    def __init__(self, status, error_code=None, detail=None, reason=None, method=None, path=None):
         self.status = status
         self.error_code = error_code or None
         self.detail = detail or None
         self.reason = reason or None
-        self.parameters = list(parameters or [])
-        self.bad_request_detail = bad_request_detail
         message = "HTTP %s" % status
         label = self.error_code or self.reason
         text = self.detail
@@ -251,35 +244,15 @@ class AtlasApiError(AtlasError):
             message += ": %s" % text
         super(AtlasApiError, self).__init__(message, method=method, path=path)
 
-    def to_dict(self):
-        result = super(AtlasApiError, self).to_dict()
-        result.update(
-            status=self.status,
-            error_code=self.error_code,
-            detail=self.detail,
-            reason=self.reason,
-            parameters=self.parameters,
-        )
-        if self.bad_request_detail:
-            result["bad_request_detail"] = self.bad_request_detail
-        return result
-
 
 class AtlasTransportError(AtlasError):
     """No HTTP answer: ``kind`` is "timeout", "connection" or "tls"."""
 
-    def __init__(self, message, kind, base_url=None, method=None, path=None,
-                 retryable=True, maybe_sent=True):
+    def __init__(self, message, kind, method=None, path=None, retryable=True, maybe_sent=True):
         super(AtlasTransportError, self).__init__(message, method=method, path=path)
         self.kind = kind
-        self.base_url = base_url
         self.retryable = retryable
         self.maybe_sent = maybe_sent
-
-    def to_dict(self):
-        result = super(AtlasTransportError, self).to_dict()
-        result.update(kind=self.kind, base_url=self.base_url)
-        return result
 
 
 class AtlasOutcomeUnknown(AtlasTransportError):
@@ -290,7 +263,7 @@ class AtlasOutcomeUnknown(AtlasTransportError):
     kind, or "http" for a 5xx answer.
     """
 
-    def __init__(self, cause, method, path, base_url=None, reread_error=None):
+    def __init__(self, cause, method, path, reread_error=None):
         message = "the outcome of %s %s is unknown: %s" % (method, path, cause._message)
         if reread_error is not None:
             tail = ". Atlas may have applied it, and reading the current state to find out failed: %s" % (
@@ -299,13 +272,28 @@ class AtlasOutcomeUnknown(AtlasTransportError):
             tail = ". Atlas may have applied it, so it was not sent again"
         tail += ". Check the current state before trying again."
         kind = getattr(cause, "kind", "http")
-        super(AtlasOutcomeUnknown, self).__init__(
-            message, kind, base_url=base_url, method=method, path=path,
-            retryable=False, maybe_sent=True)
+        super(AtlasOutcomeUnknown, self).__init__(message, kind, method=method, path=path, retryable=False)
         self._tail = tail
         self.args = (message + tail,)
         self.cause = cause
         self.reread_error = reread_error
+
+
+class AtlasTokenError(AtlasError):
+    """No access token could be obtained from the token endpoint (``auth.request_access_token``).
+
+    ``cause`` is the client's error (None when the answer held no token). It is not an
+    ``AtlasApiError`` even when Atlas answered: a 404 of the token endpoint must not pass for a
+    missing object.
+    """
+
+    def __init__(self, message, path, cause=None):
+        super(AtlasTokenError, self).__init__(message, method="POST", path=path)
+        self.cause = cause
+
+
+class AtlasCredentialsError(ValueError):
+    """The credentials do not select exactly one complete scheme (``auth.resolve_credentials``)."""
 
 
 class AtlasClient(object):
@@ -315,37 +303,20 @@ class AtlasClient(object):
                  retries=4, user_agent_extra=None, sleep=time.sleep, rng=None):
         if not HAS_REQUESTS:
             raise AtlasError("The Python library requests is required to talk to Atlas.")
-        if api_version not in API_ROOTS:
-            raise ValueError("api_version must be one of %s, not %r"
-                             % (", ".join(sorted(API_ROOTS)), api_version))
-        base_url = (base_url or DEFAULT_BASE_URL).strip().rstrip("/")
-        try:
-            parts = urlsplit(base_url)
-            valid = parts.scheme in ("http", "https") and bool(parts.hostname)
-        except ValueError:
-            valid = False
-        if not valid:
-            raise AtlasError("api_base_url must be an http:// or https:// URL such as %s, not %r"
-                             % (DEFAULT_BASE_URL, display_url(base_url)))
-        self.base_url = base_url
-        self.display_url = display_url(base_url)
-        self.api_version = api_version
+        self.base_url = base_url.rstrip("/")
+        self.display_url = display_url(self.base_url)
         self.api_root, self.media_type = API_ROOTS[api_version]
         self.timeout = timeout
         self.validate_certs = validate_certs
         self.retries = max(0, int(retries))
-        self.user_agent = build_user_agent(user_agent_extra)
         self._sleep = sleep
         self._rng = rng if rng is not None else random.Random()
-        #: Counters a benchmark can read: attempts sent by the client, retries,
-        #: digest challenges answered (extra round trips) and reread() calls.
-        self.stats = {"requests": 0, "retries": 0, "auth_challenges": 0, "rereads": 0}
         #: The Date of Atlas's latest answer, as an aware UTC datetime (see now()).
         self.server_date = None
         self.session = requests.Session()
         self.session.auth = auth
         self.session.verify = validate_certs
-        self.session.headers["User-Agent"] = self.user_agent
+        self.session.headers["User-Agent"] = build_user_agent(user_agent_extra)
         if hasattr(auth, "bind"):
             # An auth object that must itself talk to Atlas (an OAuth token request) does so
             # through this client: same URL, TLS settings, timeout and retries.
@@ -410,12 +381,6 @@ class AtlasClient(object):
     def post(self, path, body, reread=None, params=None, media_type=None):
         return self.request("POST", path, params=params, body=body, reread=reread, media_type=media_type)
 
-    def patch(self, path, body, params=None, media_type=None):
-        return self.request("PATCH", path, params=params, body=body, media_type=media_type)
-
-    def delete(self, path, params=None, media_type=None):
-        return self.request("DELETE", path, params=params, media_type=media_type)
-
     def now(self):
         """Atlas's time: the ``Date`` of its latest answer (UTC), else the local clock.
 
@@ -426,12 +391,6 @@ class AtlasClient(object):
 
     def close(self):
         self.session.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
 
     def request(self, method, path, params=None, body=None, reread=None, media_type=None):
         """Send one API call with retries; return the decoded JSON answer or None.
@@ -501,7 +460,7 @@ class AtlasClient(object):
             if action == _FAIL:
                 raise error._with_attempts(attempt)
             if action == _UNKNOWN and reread is None:
-                raise AtlasOutcomeUnknown(error, method, path, base_url=self.display_url)._with_attempts(attempt)
+                raise AtlasOutcomeUnknown(error, method, path)._with_attempts(attempt)
             exhausted = attempt > self.retries
             delay = self._delay(attempt, retry_after)
             if action == _UNKNOWN:
@@ -515,7 +474,6 @@ class AtlasClient(object):
                 if exhausted:
                     raise error._with_attempts(attempt, exhausted=True)
                 self._sleep(delay)
-            self.stats["retries"] += 1
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -527,16 +485,13 @@ class AtlasClient(object):
         return delay
 
     def _reread(self, reread, error, method, path, attempt):
-        self.stats["rereads"] += 1
         try:
             return reread()
         except AtlasError as exc:
-            raise AtlasOutcomeUnknown(error, method, path, base_url=self.display_url,
-                                      reread_error=exc)._with_attempts(attempt)
+            raise AtlasOutcomeUnknown(error, method, path, reread_error=exc)._with_attempts(attempt)
 
     def _send(self, method, url, path, params, data, headers, auth=None):
         """One attempt: (response, None) or (None, AtlasTransportError)."""
-        self.stats["requests"] += 1
         extra = {} if auth is None else {"auth": auth}
         try:
             response = self.session.request(
@@ -549,7 +504,6 @@ class AtlasClient(object):
                              method=method, path=path) from None
         except requests_exceptions.RequestException as exc:
             return None, self._transport_error(exc, method, path)
-        self.stats["auth_challenges"] += sum(1 for r in response.history if r.status_code == 401)
         self.server_date = _http_date(response.headers.get("Date")) or self.server_date
         return response, None
 
@@ -564,9 +518,7 @@ class AtlasClient(object):
             verify = [e for e in chain if isinstance(e, ssl.SSLCertVerificationError)]
             if verify or any("CERTIFICATE_VERIFY_FAILED" in str(e) for e in chain):
                 detail = getattr(verify[0], "verify_message", None) if verify else None
-                message = ("the TLS certificate of %s could not be verified%s. Install the CA "
-                           "certificate that signed it, or set validate_certs=false only for a "
-                           "server you trust" % (url, " (%s)" % detail if detail else ""))
+                message = "the TLS certificate of %s could not be verified%s" % (url, " (%s)" % detail if detail else "")
                 retryable = False
                 maybe_sent = False
             else:
@@ -587,8 +539,7 @@ class AtlasClient(object):
             message = "the connection to %s was lost before Atlas answered: %s" % (url, _short_reason(chain))
         else:
             message = "the answer from %s could not be read: %s" % (url, _short_reason(chain))
-        return AtlasTransportError(message, kind, base_url=url, method=method, path=path,
-                                   retryable=retryable, maybe_sent=maybe_sent)
+        return AtlasTransportError(message, kind, method=method, path=path, retryable=retryable, maybe_sent=maybe_sent)
 
     def _timeout_text(self, index):
         if isinstance(self.timeout, (tuple, list)):
@@ -623,15 +574,12 @@ class AtlasClient(object):
             if not error_code and isinstance(data.get("error"), str):
                 # an OAuth 2.0 error (RFC 6749 section 5.2), e.g. from the token endpoint
                 error_code, detail = data["error"], detail or data.get("error_description")
-            parameters = data.get("parameters")
             return AtlasApiError(
                 response.status_code,
                 error_code=str(error_code) if error_code else None,
                 detail=str(detail) if detail else None,
                 reason=str(data.get("reason") or response.reason or "") or None,
-                parameters=parameters if isinstance(parameters, list) else None,
-                method=method, path=path,
-                bad_request_detail=data.get("badRequestDetail") or None)
+                method=method, path=path)
         return AtlasApiError(
             response.status_code, reason=response.reason,
             detail=_snippet(content.decode("utf-8", "replace")) or None,

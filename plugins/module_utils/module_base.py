@@ -2,7 +2,10 @@
 # Copyright: Contributors to the mongodb_atlas.api_keys collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The module base: common options, input checks, the single write path, diffs, errors, results."""
+"""The module base: common options, input checks, the single write path, diffs, results, and every
+message about an error: the client and auth raise errors that name no option (client.py), and the
+hints here say what to change, naming the options. The lookup plugin uses check_connection and
+describe_error too."""
 
 from __future__ import annotations
 
@@ -13,18 +16,16 @@ from urllib.parse import urlsplit
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.auth import (
-    DIGEST_REJECTED_HINT,
-    AtlasCredentialsError,
-    resolve_credentials,
-)
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.auth import resolve_credentials
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     AtlasApiError,
     AtlasClient,
+    AtlasCredentialsError,
     AtlasError,
     AtlasOutcomeUnknown,
+    AtlasTokenError,
     AtlasTransportError,
 )
 
@@ -72,11 +73,40 @@ ERROR_HINTS = {
 NOT_ATLAS_HINT = ("The answer carries no Atlas error body, so the server at api_base_url may not be Atlas: check "
                   "api_base_url (such as %s)." % DEFAULT_BASE_URL)
 
-# What to check when Atlas answers 401 without an errorCode; each auth scheme has its own (auth.SCHEMES).
-CREDENTIALS_REJECTED_HINT = DIGEST_REJECTED_HINT
+TOKEN_LOOKUP = "mongodb_atlas.api_keys.atlas_access_token"
+
+# What to check when Atlas answers 401 without an errorCode, by auth scheme (auth.SCHEMES).
+REJECTED_HINTS = {
+    "access_token": "Atlas rejected the access token in api_access_token (or the environment variable "
+                    "MONGODB_ATLAS_ACCESS_TOKEN): it has expired or is not valid. Tokens expire after expires_in "
+                    "seconds (one hour on Atlas): fetch a new one with the %s lookup, or set client_id and "
+                    "client_secret so that each task obtains its own." % TOKEN_LOOKUP,
+    "client_credentials": "Atlas rejected the access token it issued for the service account in client_id: check "
+                          "that the service account still exists and belongs to this organization.",
+    "digest": "Atlas rejected the credentials: check api_public_key and api_private_key (or the environment "
+              "variables MONGODB_ATLAS_PUBLIC_API_KEY and MONGODB_ATLAS_PRIVATE_API_KEY), and that the key belongs "
+              "to this organization.",
+}
+
+# A 401 for an access token that Atlas accepted earlier in the same task (auth.BearerTokenAuth.accepted).
+TOKEN_EXPIRED_HINT = (
+    "The access token in api_access_token (or the environment variable MONGODB_ATLAS_ACCESS_TOKEN) has expired "
+    "during the task: Atlas accepted it for the task's earlier requests. Tokens expire after expires_in seconds "
+    "(one hour on Atlas): fetch a new one with the %s lookup right before long tasks, or set client_id and "
+    "client_secret so that the task obtains a new token itself." % TOKEN_LOOKUP
+)
+
+# What to do when the token endpoint refuses a service account (auth.request_access_token).
+TOKEN_HINTS = {
+    "rejected": "Atlas rejected the service account credentials: check client_id (environment variable "
+                "MONGODB_ATLAS_CLIENT_ID) and client_secret (environment variable MONGODB_ATLAS_CLIENT_SECRET), and "
+                "that the secret has not expired.",
+    "rate_limited": "The token endpoint is rate limited: fetch one token per play with the %s lookup and pass it "
+                    "to every task as api_access_token." % TOKEN_LOOKUP,
+}
 
 # What to do when Atlas was not reached or did not answer, or answered 502-504 after every retry. An unknown
-# outcome (AtlasOutcomeUnknown) and a TLS error say what to do themselves.
+# outcome (AtlasOutcomeUnknown) says what to do itself.
 UNAVAILABLE_HINT = "Atlas is not available right now: run the task again later, or raise retries."
 TRANSPORT_HINTS = {
     "timeout": "Atlas did not answer in time: raise timeout (seconds to wait for each answer) or retries, or check "
@@ -84,6 +114,8 @@ TRANSPORT_HINTS = {
     "unreachable": "Check api_base_url (scheme, host and port) and that it can be reached from where the task runs: "
                    "a firewall or a proxy (HTTPS_PROXY) may be in the way.",
     "lost": "Run the task again, or raise retries.",
+    "certificate": "Install the CA certificate that signed it, or set validate_certs=false only for a server you "
+                   "trust.",
 }
 
 
@@ -91,8 +123,10 @@ def transport_hint(err):
     """What to do about an error that carries no answer from Atlas, or a 502-504 answer; None when it says it itself."""
     if isinstance(err, AtlasApiError):
         return UNAVAILABLE_HINT if err.status in (502, 503, 504) else None
-    if not isinstance(err, AtlasTransportError) or isinstance(err, AtlasOutcomeUnknown) or err.kind == "tls":
+    if not isinstance(err, AtlasTransportError) or isinstance(err, AtlasOutcomeUnknown):
         return None
+    if err.kind == "tls":  # a certificate that cannot be verified is the one TLS error not retried
+        return None if err.retryable else TRANSPORT_HINTS["certificate"]
     if err.kind == "timeout":
         return TRANSPORT_HINTS["timeout"]
     return TRANSPORT_HINTS["lost" if err.maybe_sent else "unreachable"]
@@ -130,16 +164,28 @@ def quoted(values):
     return ", ".join("'%s'" % value for value in values)
 
 
+def token_hint(cause):
+    """What to do when no access token could be obtained (the cause of an AtlasTokenError)."""
+    if isinstance(cause, AtlasApiError):
+        if cause.status == 401 or (cause.status == 400 and cause.error_code in ("invalid_client", "unauthorized_client")):
+            return TOKEN_HINTS["rejected"]
+        return TOKEN_HINTS["rate_limited"] if cause.status == 429 else None
+    return transport_hint(cause) if getattr(cause, "kind", None) == "tls" else None
+
+
 def describe_error(err, rejected_hint=None):
     """One line for an Atlas error: what Atlas said, then what to do about it.
 
     ``rejected_hint`` is what to check when Atlas rejects the credentials (a 401 without an errorCode):
-    the auth scheme's own hint; the API key pair's by default.
+    the auth scheme's own hint (REJECTED_HINTS); the API key pair's by default.
     """
     text = str(err)
+    if isinstance(err, AtlasTokenError):
+        hint = token_hint(err.cause)
+        return "%s. %s" % (text.rstrip("."), hint) if hint else text
     if isinstance(err, AtlasApiError):
         if err.status == 401 and not err.error_code:
-            hint = rejected_hint or CREDENTIALS_REJECTED_HINT
+            hint = rejected_hint or REJECTED_HINTS["digest"]
         elif err.status == 404 and not err.error_code:
             hint = NOT_ATLAS_HINT
         else:
@@ -168,6 +214,38 @@ def is_not_found(err):
     if err.error_code in ("API_KEY_NOT_FOUND", "API_KEY_ACCESS_LIST_ENTRY_NOT_FOUND"):
         return True
     return err.status == 404 and err.error_code is not None and err.error_code not in CONTAINER_NOT_FOUND
+
+
+def check_connection(url, timeout, retries, credentials="api_public_key and api_private_key",
+                     path_hint=" (api_version chooses the API path)"):
+    """The base URL to give AtlasClient: api_base_url (DEFAULT_BASE_URL when not set) without a trailing '/'.
+
+    Raises ValueError, whose message names the option and the fix, when api_base_url is not the http(s) URL
+    of a server, or timeout or retries are out of range. ``credentials`` names the options to use instead of
+    credentials in the URL; ``path_hint`` follows the advice to drop an API path.
+    """
+    url = (url or DEFAULT_BASE_URL).strip()
+    server = url.partition("?")[0].partition("#")[0]
+    if "@" in server:  # checked first, so that no later message echoes them
+        raise ValueError("api_base_url must not hold credentials: use %s." % credentials)
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+        if parts.port is not None and not 0 < parts.port:  # a port out of range raises ValueError
+            hostname = None
+    except ValueError:
+        parts, hostname = None, None
+    if parts is None or parts.scheme not in ("http", "https") or not hostname:
+        raise ValueError("api_base_url must be an http or https URL such as %s; got '%s'." % (DEFAULT_BASE_URL, url))
+    if server != url:
+        raise ValueError("api_base_url is the server only, such as %s: drop '%s'." % (DEFAULT_BASE_URL, url[len(server):]))
+    if parts.path.rstrip("/").startswith("/api"):
+        raise ValueError("api_base_url is the server only, such as %s: drop '%s'%s." % (DEFAULT_BASE_URL, parts.path, path_hint))
+    if timeout <= 0:
+        raise ValueError("timeout must be a positive number of seconds; got %d." % timeout)
+    if retries < 0:
+        raise ValueError("retries must be 0 or more; got %d." % retries)
+    return url.rstrip("/")
 
 
 def set_changes(current, wanted):
@@ -204,7 +282,14 @@ class AtlasModule:
         self._diff = None
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-        self._check_connection_options()
+        # Credentials in api_base_url are masked like no_log values: the result's invocation would show them.
+        userinfo = (self.params["api_base_url"] or "").partition("?")[0].partition("#")[0].rpartition("@")[0]
+        userinfo = userinfo.partition("://")[2] or userinfo
+        self.module.no_log_values.update(value for value in (userinfo, userinfo.partition(":")[2]) if value)
+        try:
+            self.base_url = check_connection(self.params["api_base_url"], self.params["timeout"], self.params["retries"])
+        except ValueError as err:
+            self.fail(str(err))
         try:
             self.credentials = resolve_credentials(self.params, os.environ)
             self.auth = self.credentials.build()
@@ -222,37 +307,6 @@ class AtlasModule:
             retries=self.params["retries"],
             user_agent_extra="ansible-core/%s" % ANSIBLE_CORE_VERSION,
         )
-
-    def _check_connection_options(self):
-        url = self.params["api_base_url"] or DEFAULT_BASE_URL
-        # Credentials first, so that no later message echoes them.
-        head = url.partition("?")[0].partition("#")[0]
-        if "@" in head:
-            # Masked like no_log values: the result's invocation (module_args) would show them otherwise.
-            userinfo = head.rpartition("@")[0]
-            userinfo = userinfo.partition("://")[2] or userinfo
-            self.module.no_log_values.update(value for value in (userinfo, userinfo.partition(":")[2]) if value)
-            self.fail("api_base_url must not hold credentials: use api_public_key and api_private_key.")
-        try:
-            parts = urlsplit(url)
-            hostname = parts.hostname
-            if parts.port is not None and not 0 < parts.port:  # a port out of range raises ValueError
-                hostname = None
-        except ValueError:
-            parts, hostname = None, None
-        if parts is None or parts.scheme not in ("http", "https") or not hostname:
-            self.fail("api_base_url must be an http or https URL such as %s; got '%s'." % (DEFAULT_BASE_URL, url))
-        if parts.query or parts.fragment or url.rstrip("/").endswith(("?", "#")):
-            self.fail("api_base_url is the server only, such as %s: drop '%s'."
-                      % (DEFAULT_BASE_URL, url[len(url.partition("?")[0].partition("#")[0]):]))
-        if parts.path.rstrip("/").startswith("/api"):
-            self.fail("api_base_url is the server only, such as %s: drop '%s' (api_version chooses the API path)."
-                      % (DEFAULT_BASE_URL, parts.path))
-        if self.params["timeout"] <= 0:
-            self.fail("timeout must be a positive number of seconds; got %d." % self.params["timeout"])
-        if self.params["retries"] < 0:
-            self.fail("retries must be 0 or more; got %d." % self.params["retries"])
-        self.base_url = url.rstrip("/")
 
     # Input checks: every one runs before the first request.
 
@@ -341,8 +395,11 @@ class AtlasModule:
         if isinstance(err, AtlasApiError):
             details["error"] = dict(status=err.status, code=err.error_code, detail=err.detail,
                                     method=err.method, path=err.path)
-        # An auth object may know better than its scheme why Atlas rejected it (auth.BearerTokenAuth).
-        rejected_hint = getattr(self.auth, "rejected_hint", lambda: None)() or self.credentials.scheme.rejected_hint
+        # A token that Atlas accepted earlier in the task has expired since (auth.BearerTokenAuth).
+        if getattr(self.auth, "accepted", False):
+            rejected_hint = TOKEN_EXPIRED_HINT
+        else:
+            rejected_hint = REJECTED_HINTS[self.credentials.scheme.name]
         self.fail("Failed to %s: %s" % (what, describe_error(err, rejected_hint)), **details)
 
     def exit(self, **result):

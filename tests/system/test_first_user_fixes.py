@@ -77,8 +77,9 @@ def test_simulator_answers_one_project(sim):
     from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import AtlasClient
     credentials = resolve_credentials(dict(sim.connection), {})
     for version in ("v2", "v1.0"):
-        with AtlasClient(sim.url, credentials.build(), api_version=version) as client:
-            project = client.get("/groups/%s" % ALPHA)
+        client = AtlasClient(sim.url, credentials.build(), api_version=version)
+        project = client.get("/groups/%s" % ALPHA)
+        client.close()
         assert project["id"] == ALPHA and project["orgId"] == ORG and project["name"] == "alpha"
         assert project["clusterCount"] == 0 and project["created"]
 
@@ -177,9 +178,10 @@ def test_service_account_gets_a_new_token_once_when_it_expires(sim, run_module, 
 def test_expired_access_token_says_so_and_how_to_get_a_new_one(sim, run_module, expire_tokens_after_first_read):
     from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.auth import request_access_token
     from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import AtlasClient
-    with AtlasClient(sim.url, None) as client:
-        token = request_access_token(client, sim.module.SERVICE_ACCOUNT_CLIENT_ID,
-                                     sim.module.SERVICE_ACCOUNT_CLIENT_SECRET).access_token
+    client = AtlasClient(sim.url, None)
+    token = request_access_token(client, sim.module.SERVICE_ACCOUNT_CLIENT_ID,
+                                 sim.module.SERVICE_ACCOUNT_CLIENT_SECRET).access_token
+    client.close()
     result = run_module("atlas_api_key_accesslist", dict(api_base_url=sim.url, api_access_token=token, org_id=ORG,
                                                          api_key_id=READ_ONLY_KEY_ID, entries=["192.0.2.1"]))
     assert result.get("failed") and not result["changed"], result

@@ -169,9 +169,10 @@ def test_missing_credentials(kwargs, words, fresh):
 @pytest.mark.parametrize("kwargs, words", [
     (dict(api_base_url="https://user:hunter2-d0-n0t-l3ak@cloud.mongodb.com"), "must not hold credentials"),
     (dict(api_base_url="https://cloud.mongodb.com/api/atlas/v2"), "drop '/api/atlas/v2'"),
+    (dict(api_base_url="https://cloud.mongodb.com/?region=eu"), "drop '?region=eu'"),
     (dict(api_base_url="ftp://cloud.mongodb.com"), "api_base_url must be an http"),
-    (dict(timeout=0), "timeout must be a positive number"),
-    (dict(retries=-1), "retries 0 or more"),
+    (dict(timeout=0), "timeout must be a positive number of seconds; got 0."),
+    (dict(retries=-1), "retries must be 0 or more; got -1."),
     (dict(_terms=["something"]), "takes no terms"),
 ])
 def test_bad_input_fails_before_any_request(kwargs, words, fresh):

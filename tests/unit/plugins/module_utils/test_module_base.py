@@ -202,8 +202,9 @@ def test_options_reach_the_client():
 
 def test_user_agent_names_collection_and_ansible_core():
     atlas = make()
-    assert atlas.client.user_agent.startswith("mongodb_atlas.api_keys/")
-    assert "ansible-core/%s" % module_base.ANSIBLE_CORE_VERSION in atlas.client.user_agent
+    user_agent = atlas.client.session.headers["User-Agent"]
+    assert user_agent.startswith("mongodb_atlas.api_keys/")
+    assert "ansible-core/%s" % module_base.ANSIBLE_CORE_VERSION in user_agent
 
 
 def test_credentials_reach_the_digest_auth():
@@ -321,6 +322,13 @@ def test_api_base_url_may_carry_a_proxy_path():
 ])
 def test_bad_timeout_and_retries(args, words):
     assert words in fail_of(args)["msg"]
+
+
+def test_without_requests_the_module_says_so_before_anything_else(monkeypatch, requests_sent):
+    monkeypatch.setattr(module_base, "HAS_REQUESTS", False)
+    result = fail_of(credentials=False)  # no credentials: that message would come later
+    assert "requests" in result["msg"] and "Credentials" not in result["msg"]
+    assert requests_sent.call_count == 0
 
 
 def test_bad_api_version_is_refused_by_the_argument_spec():

@@ -167,7 +167,7 @@ def test_the_media_type_is_chosen_per_operation_and_defaults_to_2023_01_01():
     client.session = RecordingSession("Fri, 04 Dec 2026 18:00:00 GMT")
     client.get("/orgs/o/apiKeys")
     client.get("/orgs/o/serviceAccounts", media_type=MEDIA_TYPE_2024_08_05)
-    client.patch("/orgs/o/serviceAccounts/x", {"name": "n"}, media_type=MEDIA_TYPE_2024_08_05)
+    client.request("PATCH", "/orgs/o/serviceAccounts/x", body={"name": "n"}, media_type=MEDIA_TYPE_2024_08_05)
     client.post("/orgs/o/apiKeys", {"desc": "d"})
     sent = [(item["method"], item["headers"].get("Accept"), item["headers"].get("Content-Type"))
             for item in client.session.sent]
