@@ -22,7 +22,7 @@ description:
   - Service accounts exist only in the Atlas Administration API v2; the module fails at once with
     O(api_version=v1.0). It sends the media type C(application/vnd.atlas.2024-08-05+json).
 author:
-  - mongodb_atlas.api_keys developers (!UNKNOWN)
+  - mongodb_atlas.api_keys developers (@mongodb-atlas-ansible)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas

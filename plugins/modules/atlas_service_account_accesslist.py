@@ -28,7 +28,7 @@ description:
   - "Reads: the account by O(account_client_id) costs one page of its access list; by O(name), every page of
     the organization's accounts first."
 author:
-  - mongodb_atlas.api_keys developers (!UNKNOWN)
+  - mongodb_atlas.api_keys developers (@mongodb-atlas-ansible)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas

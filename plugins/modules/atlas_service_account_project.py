@@ -23,7 +23,7 @@ description:
     O(state=present), one read of the account in the organization (and one of the project when O(org_id) is
     left out). By O(name), every page of the organization's accounts first."
 author:
-  - mongodb_atlas.api_keys developers (!UNKNOWN)
+  - mongodb_atlas.api_keys developers (@mongodb-atlas-ansible)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas
