@@ -32,30 +32,37 @@ TARBALL := $(BUILD)/$(NAMESPACE)-$(NAME)-$(VERSION).tar.gz
 DOCS_DIR := $(ROOT)/docs/modules
 TOOLS := $(ROOT)/tools
 
-# Real interpreters, not pyenv shims (TOOLCHAIN.md); override with e.g. `make PY312=/opt/py/bin/python3.12`.
+# Real interpreters, not pyenv shims (ansible-test --python X.Y is confused by shims); override with e.g. `make PY312=/opt/py/bin/python3.12`.
 ifeq ($(origin PY312),undefined)
 PY312 := $(shell '$(TOOLS)/find_python.sh' 3.12)
 endif
 ifeq ($(origin PY311),undefined)
 PY311 := $(shell '$(TOOLS)/find_python.sh' 3.11)
 endif
+# The demo runs on any supported Python: the newest one found.
+ifeq ($(origin PYDEMO),undefined)
+PYDEMO := $(firstword $(foreach v,3.14 3.13 3.12 3.11,$(shell '$(TOOLS)/find_python.sh' $(v))))
+endif
 
 # ansible-core 2.21 on Python 3.12 (all tools) and ansible-core 2.19 on Python 3.11 (units, integration).
 VENV221 := $(ROOT)/.venv/core221
 VENV219 := $(ROOT)/.venv/core219
-# galaxy-importer wants a venv of its own (TOOLCHAIN.md).
+# galaxy-importer wants a venv of its own: its pins clash with ansible-lint's.
 VENVIMP := $(ROOT)/.venv/importer
+# ansible-core and requests only, for make demo / demo-clean.
+VENVDEMO := $(ROOT)/.venv/demo
 # Prefix for a command that runs with a venv's bin first on PATH and the collection found in build/.
 IN221 := env PATH='$(VENV221)/bin':"$$PATH" ANSIBLE_COLLECTIONS_PATH='$(BUILD)'
+INDEMO := env PATH='$(VENVDEMO)/bin':"$$PATH" ANSIBLE_COLLECTIONS_PATH='$(BUILD)'
 IN219 := env PATH='$(VENV219)/bin':"$$PATH" ANSIBLE_COLLECTIONS_PATH='$(BUILD)/core219'
 
 # The stages of `make test`, cheap and quick first so that a slip fails in seconds.
 TEST_STAGES := changelog-lint docs-lint docs-check lint build install-check galaxy-import \
 	units-221 units-219 system-221 system-219 sanity integration
 
-.PHONY: help demo test bench sanity units units-221 units-219 integration integration-221 \
+.PHONY: help demo demo-clean test bench sanity units units-221 units-219 integration integration-221 \
 	integration-219 lint docs-lint docs docs-check build install-check changelog-lint clean \
-	distclean lock venvs venv221 venv219 venv-importer tree tree219 shellcheck-installed system system-221 system-219 \
+	distclean lock venvs venv221 venv219 venv-demo venv-importer tree tree219 shellcheck-installed system system-221 system-219 \
 	galaxy-import
 
 help: ## List the targets
@@ -63,8 +70,12 @@ help: ## List the targets
 
 # --- the two README commands -----------------------------------------------------------------
 
-demo: venv221 tree ## Run examples/demo.yml twice against the simulator (or MONGODB_ATLAS_BASE_URL); the 2nd run must change nothing
-	@$(IN221) '$(TOOLS)/demo.sh' '$(ROOT)/examples/demo.yml'
+demo: venv-demo tree ## Run examples/demo.yml twice against the simulator (or MONGODB_ATLAS_BASE_URL); the 2nd run must change nothing
+	@$(INDEMO) '$(TOOLS)/demo.sh' '$(ROOT)/examples/demo.yml'
+
+demo-clean: venv-demo tree ## Delete what make demo created in the Atlas of MONGODB_ATLAS_BASE_URL (examples/demo_clean.yml)
+	@$(INDEMO) ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
+		ansible-playbook '$(ROOT)/examples/demo_clean.yml'
 
 test: ## Every check CI runs (TEST_STAGES), cheapest first; ends with a summary line
 	@'$(TOOLS)/run_stages.sh' '$(MAKE)' $(TEST_STAGES)
@@ -81,6 +92,10 @@ venv221:
 
 venv219:
 	@'$(TOOLS)/venv.sh' ensure '$(PY311)' 3.11 '$(VENV219)' '$(ROOT)/requirements/core219.txt'
+
+venv-demo:
+	@if [[ -z '$(PYDEMO)' ]]; then echo 'error: make demo needs CPython 3.11, 3.12, 3.13 or 3.14 (or PYDEMO=/path/to/python3.X)' >&2; exit 1; fi
+	@'$(TOOLS)/venv.sh' ensure '$(PYDEMO)' "$$('$(PYDEMO)' -c 'import sys; print("%d.%d" % sys.version_info[:2])')" '$(VENVDEMO)' '$(ROOT)/requirements/demo.txt'
 
 venv-importer:
 	@'$(TOOLS)/venv.sh' ensure '$(PY312)' 3.12 '$(VENVIMP)' '$(ROOT)/requirements/importer.txt'

@@ -52,5 +52,5 @@ elif [[ -n ${MONGODB_ATLAS_BASE_URL-} ]]; then
     two_runs
 else
     echo ">>> MONGODB_ATLAS_BASE_URL is not set: running against the Atlas simulator"
-    DEMO_UNDER_SIMULATOR=1 exec "$here/with_simulator.sh" python3.12 "$0" "$playbook"
+    DEMO_UNDER_SIMULATOR=1 exec "$here/with_simulator.sh" python "$0" "$playbook"
 fi

@@ -5,7 +5,7 @@
 #
 # Order: the newest ~/.pyenv/versions/X.Y.*/bin/pythonX.Y, then pythonX.Y on PATH. A pyenv
 # shim (or any wrapper or symlink) is resolved to the interpreter it runs via sys.executable,
-# because ansible-test --python X.Y is confused by shims (see TOOLCHAIN.md).
+# because ansible-test --python X.Y is confused by shims.
 set -euo pipefail
 
 want=${1:?usage: find_python.sh X.Y}

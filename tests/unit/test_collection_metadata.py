@@ -13,7 +13,8 @@ import yaml
 
 ROOT = Path(__file__).parents[2]
 # The parts of the collection users get and read; tests/output is ansible-test's scratch space.
-USER_FACING = ["README.md", "CHANGELOG.rst", "galaxy.yml", "docs", "examples", "plugins", "meta", "tests", "changelogs"]
+USER_FACING = ["README.md", "CHANGELOG.rst", "galaxy.yml", "docs", "examples", "plugins", "meta", "tests", "changelogs",
+               "roles", "Makefile", "tools", "requirements", "bench", ".gitignore", ".ci"]
 OUTSIDE_DOCUMENTS = re.compile(r"TOOLCHAIN\.md|DESIGN\.md|\.\./shared\b")
 
 

@@ -91,6 +91,12 @@ run_demo "$@"
 grep -q 'changed=[1-9]' "${OUTPUT_DIR}/demo.log"
 run_demo "$@"
 grep -q 'changed=0 ' "${OUTPUT_DIR}/demo.log"
+# make demo-clean's playbook deletes the demo's key; run again, it changes nothing.
+ansible-playbook -i "${INVENTORY_PATH}" "${examples}/demo_clean.yml" "$@" | tee "${OUTPUT_DIR}/demo_clean.log"
+grep -q 'changed=1 ' "${OUTPUT_DIR}/demo_clean.log"
+sim_check key "$sim_url" "demo-ci-key" --absent
+ansible-playbook -i "${INVENTORY_PATH}" "${examples}/demo_clean.yml" "$@" | tee "${OUTPUT_DIR}/demo_clean.log"
+grep -q 'changed=0 ' "${OUTPUT_DIR}/demo_clean.log"
 
 # The README's quick start, against a simulator started with the ids the playbook names.
 quick_start="${OUTPUT_DIR}/quick_start.yml"
