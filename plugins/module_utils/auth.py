@@ -329,4 +329,3 @@ def resolve_credentials(params, environ=None):
             raise _incomplete_error(scheme, missing, from_environment=True)
         return Credentials(scheme, values)
     raise _no_credentials_error()
-

@@ -27,7 +27,8 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils import auth
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.auth import (
     CREDENTIAL_ENV_VARS, CREDENTIAL_OPTIONS, TOKEN_PATH, AtlasCredentialsError, AtlasTokenError,
     BearerTokenAuth, ClientCredentialsAuth, request_access_token, resolve_credentials)
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import AtlasApiError, AtlasClient
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import (
+    AtlasApiError, AtlasClient, AtlasTransportError)
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import (
     REJECTED_HINTS, AtlasModule, describe_error)
 
@@ -468,6 +469,15 @@ def test_token_request_transport_error():
     assert str(err.value).startswith("could not obtain an access token from http://127.0.0.1:9/api/oauth/token: "
                                      "could not connect to http://127.0.0.1:9")
     assert err.value.cause.kind == "connection" and no_secret_in(str(err.value))
+
+
+def test_token_request_to_an_unverifiable_certificate_says_what_to_do():
+    cause = AtlasTransportError("the TLS certificate of https://atlas.invalid could not be verified", "tls",
+                                retryable=False, maybe_sent=False)
+    err = AtlasTokenError("could not obtain an access token from https://atlas.invalid/api/oauth/token: %s" % cause,
+                          TOKEN_PATH, cause)
+    assert describe_error(err) == ("%s. Install the CA certificate that signed it, or set validate_certs=false only "
+                                   "for a server you trust." % err)
 
 
 # --------------------------------------------------------------------------------------------
