@@ -231,8 +231,17 @@ def main():
                    "purge=true and entries=[].")
     wanted = wanted_entries(atlas, params["entries"])
     selector = dict(client_id=params["account_client_id"], name=params["name"])
-    account = find_account(atlas, org_id, **selector)
-    if account is None:
+    client_id = selector["client_id"]
+    if not client_id:
+        account = find_account(atlas, org_id, **selector)
+        client_id = account["clientId"] if account else None
+    current = None
+    if client_id:
+        # Named by client id, the list is read at once: Atlas answers 404 there for a missing account.
+        current = atlas.list_all(SERVICE_ACCOUNT_ACCESS_LIST.path(org_id, client_id),
+                                 "list the access list of %s" % account_label(client_id),
+                                 missing_ok=True, media_type=SERVICE_ACCOUNT_ACCESS_LIST.media_type)
+    if current is None:
         if state == "present":
             atlas.fail("%s does not exist in organization %s. This module manages the access list of an existing "
                        "account and never creates accounts: create it with mongodb_atlas.api_keys.atlas_service_account."
@@ -240,9 +249,9 @@ def main():
         atlas.exit(client_id=None, account_exists=False, added=[], removed=[], entries=[],
                    msg="%s does not exist in organization %s: it has no entries to remove."
                        % (account_label(**selector), org_id))
-    outcome = converge_access_list(atlas, SERVICE_ACCOUNT_ACCESS_LIST, org_id, account["clientId"], wanted,
-                                   purge=params["purge"], state=state)
-    atlas.exit(client_id=account["clientId"], account_exists=True, **access_list_result(atlas, outcome))
+    outcome = converge_access_list(atlas, SERVICE_ACCOUNT_ACCESS_LIST, org_id, client_id, wanted,
+                                   purge=params["purge"], state=state, current=current)
+    atlas.exit(client_id=client_id, account_exists=True, **access_list_result(atlas, outcome))
 
 
 if __name__ == "__main__":
