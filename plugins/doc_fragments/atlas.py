@@ -5,20 +5,58 @@
 from __future__ import annotations
 
 
-class ModuleDocFragment:
-    """Documentation shared by every module of the collection, written once."""
-
-    # The connection and credential options of every module (module_base.atlas_argument_spec).
-    DOCUMENTATION = r"""
-options:
+# Where Atlas is, how to talk to it, and the service account that authenticates: the options that the
+# modules and the atlas_access_token lookup share, written once for both (DOCUMENTATION and CONNECTION).
+_SHARED_OPTIONS = r"""
   api_base_url:
     description:
-      - Base URL of the Atlas Administration API, without the C(/api/atlas/...) path.
+      - Base URL of the Atlas Administration API, without the C(/api/...) path.
       - If not set, the environment variable E(MONGODB_ATLAS_BASE_URL) is used, and then
         V(https://cloud.mongodb.com).
       - Point it at another URL only for a proxy, MongoDB Atlas for Government
         (V(https://cloud.mongodbgov.com)) or a test server.
     type: str
+  client_id:
+    description:
+      - Client ID of the Atlas service account that authenticates the requests (OAuth 2.0 client
+        credentials), such as C(mdb_sa_id_65a1b2c3d4e5f6a7b8c9d0aa).
+      - If not set, the environment variable E(MONGODB_ATLAS_CLIENT_ID) is used.
+      - Required together with O(client_secret).
+    type: str
+  client_secret:
+    description:
+      - Client secret of the Atlas service account in O(client_id).
+      - If not set, the environment variable E(MONGODB_ATLAS_CLIENT_SECRET) is used.
+      - It is never logged, returned or shown in a message or a diff.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of O(api_base_url).
+      - Turn it off only for a test server with a self-signed certificate.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for Atlas to answer one request.
+    type: int
+    default: 30
+  retries:
+    description:
+      - How many times at most one request is retried after a rate limit (HTTP 429), a
+        temporary error (HTTP 502, 503, 504) or a connection error.
+      - Retries wait with capped exponential backoff and jitter, and at least as long as the
+        C(Retry-After) header asks.
+    type: int
+    default: 4
+"""
+
+
+class ModuleDocFragment:
+    """Documentation shared by the plugins of the collection, written once."""
+
+    # The connection and credential options of every module (module_base.atlas_argument_spec).
+    DOCUMENTATION = r"""
+options:
   api_version:
     description:
       - The Atlas Administration API to speak.
@@ -45,25 +83,6 @@ options:
         E(MONGODB_ATLAS_PRIVATE_KEY).
       - It is never logged, returned or shown in a diff.
     type: str
-  client_id:
-    description:
-      - Client ID of the Atlas service account that authenticates the requests (OAuth 2.0 client
-        credentials), such as C(mdb_sa_id_65a1b2c3d4e5f6a7b8c9d0aa).
-      - The module obtains one access token with C(POST {api_base_url}/api/oauth/token) on its
-        first request and sends it as a bearer token in the C(Authorization) header of every
-        request of the task.
-      - If not set, the environment variable E(MONGODB_ATLAS_CLIENT_ID) is used.
-      - Required together with O(client_secret).
-      - The token endpoint is rate limited (50 requests per minute), so a play that runs many tasks
-        should fetch one token with the P(mongodb_atlas.api_keys.atlas_access_token#lookup) lookup
-        and pass it as O(api_access_token) instead.
-    type: str
-  client_secret:
-    description:
-      - Client secret of the Atlas service account in O(client_id).
-      - If not set, the environment variable E(MONGODB_ATLAS_CLIENT_SECRET) is used.
-      - It is never logged, returned or shown in a diff.
-    type: str
   api_access_token:
     description:
       - An OAuth 2.0 access token of an Atlas service account, obtained beforehand (for example
@@ -73,28 +92,7 @@ options:
       - Tokens expire (C(expires_in), one hour on Atlas). A task that runs with an expired token
         fails with a message that says to fetch a new one.
       - It is never logged, returned or shown in a diff.
-    type: str
-  validate_certs:
-    description:
-      - Whether to verify the TLS certificate of O(api_base_url).
-      - Turn it off only for a test server with a self-signed certificate.
-    type: bool
-    default: true
-  timeout:
-    description:
-      - Seconds to wait for Atlas to answer one request.
-    type: int
-    default: 30
-  retries:
-    description:
-      - How many times at most one request is retried after a rate limit (HTTP 429), a
-        temporary error (HTTP 502, 503, 504) or a connection error.
-      - Retries wait with capped exponential backoff and jitter, and at least as long as the
-        C(Retry-After) header asks.
-      - A request that creates something is never sent again blindly; Atlas is read first to
-        find out whether the first attempt took effect.
-    type: int
-    default: 4
+    type: str""" + _SHARED_OPTIONS + r"""
 requirements:
   - python >= 3.9
   - requests
@@ -110,8 +108,32 @@ notes:
   - "When a task sets no credential option, the environment is read in this order, and the first
     way found is used: E(MONGODB_ATLAS_ACCESS_TOKEN); then E(MONGODB_ATLAS_CLIENT_ID) and
     E(MONGODB_ATLAS_CLIENT_SECRET); then the API key pair."
+  - With O(client_id) and O(client_secret), the module obtains one access token with
+    C(POST {api_base_url}/api/oauth/token) on its first request and sends it as a bearer token in
+    the C(Authorization) header of every request of the task. The token endpoint is rate limited
+    (50 requests per minute), so a play that runs many tasks should fetch one token with the
+    P(mongodb_atlas.api_keys.atlas_access_token#lookup) lookup and pass it as O(api_access_token) instead.
+  - A request that creates something is never sent again blindly after an error (see O(retries));
+    Atlas is read first to find out whether the first attempt took effect.
   - Set the connection options once for every module of the collection with
     C(module_defaults) and the action group C(group/mongodb_atlas.api_keys.atlas).
+"""
+
+    # The shared options alone, for the atlas_access_token lookup; with PLUGIN_ENV for where else it reads them.
+    CONNECTION = "options:" + _SHARED_OPTIONS
+
+    # The environment variables a lookup reads the shared options from (a module reads them in its own code).
+    PLUGIN_ENV = r"""
+options:
+  api_base_url:
+    env:
+      - name: MONGODB_ATLAS_BASE_URL
+  client_id:
+    env:
+      - name: MONGODB_ATLAS_CLIENT_ID
+  client_secret:
+    env:
+      - name: MONGODB_ATLAS_CLIENT_SECRET
 """
 
     # How atlas_api_key_accesslist and its _info sibling name the existing key they work on.

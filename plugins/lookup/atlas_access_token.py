@@ -30,44 +30,9 @@ description:
   - This plugin runs on the controller and takes no terms.
 author:
   - mongodb_atlas.api_keys developers (@mongodb-atlas-ansible)
-options:
-  client_id:
-    description:
-      - Client ID of the Atlas service account, such as C(mdb_sa_id_65a1b2c3d4e5f6a7b8c9d0aa).
-    type: str
-    env:
-      - name: MONGODB_ATLAS_CLIENT_ID
-  client_secret:
-    description:
-      - Client secret of the service account.
-      - It is never shown in a message of this plugin; keep it in Ansible Vault or a secrets manager.
-    type: str
-    env:
-      - name: MONGODB_ATLAS_CLIENT_SECRET
-  api_base_url:
-    description:
-      - Base URL of the Atlas Administration API, without the C(/api/...) path.
-      - The token endpoint is C(/api/oauth/token) under it.
-    type: str
-    default: https://cloud.mongodb.com
-    env:
-      - name: MONGODB_ATLAS_BASE_URL
-  validate_certs:
-    description:
-      - Whether to verify the TLS certificate of O(api_base_url).
-    type: bool
-    default: true
-  timeout:
-    description:
-      - Seconds to wait for Atlas to answer one request.
-    type: int
-    default: 30
-  retries:
-    description:
-      - How many times at most the token request is retried after a rate limit, a temporary
-        error or a connection error.
-    type: int
-    default: 4
+extends_documentation_fragment:
+  - mongodb_atlas.api_keys.atlas.CONNECTION
+  - mongodb_atlas.api_keys.atlas.PLUGIN_ENV
 requirements:
   - requests (on the controller)
 notes:
@@ -78,6 +43,7 @@ notes:
     O(mongodb_atlas.api_keys.atlas_org_api_key#module:client_id) and
     O(mongodb_atlas.api_keys.atlas_org_api_key#module:client_secret) themselves; each task then
     requests its own token. That is fine for a few tasks, not for a loop.
+  - Keep O(client_secret) in Ansible Vault or a secrets manager.
 seealso:
   - module: mongodb_atlas.api_keys.atlas_org_api_key
   - module: mongodb_atlas.api_keys.atlas_api_key_accesslist

@@ -113,40 +113,21 @@ def access_list_path(org_id, api_key_id):
     return "%s/accessList" % org_keys_path(org_id, api_key_id)
 
 
-def read_key_access_list(atlas, org_id, selector, when_missing="", missing_ok=False):
-    """Find the key named by selector (api_key_id, public_key, description) and read its whole access list.
-
-    Returns (api_key_id, raw entries). Named by id, the list is read at once, since Atlas answers
-    API_KEY_NOT_FOUND there for a missing key; otherwise the key is found first. A missing key gives
-    (None, None) when missing_ok, else fails with a message that ends with when_missing.
-    """
-    api_key_id = selector.get("api_key_id")
-    if not api_key_id:
-        key = find_org_key(atlas, org_id, **selector)
-        api_key_id = key["id"] if key else None
-    raws = None
-    if api_key_id:
-        raws = atlas.list_all(access_list_path(org_id, api_key_id), "list the access list of %s" % key_label(api_key_id),
-                              missing_ok=True)
-    if raws is None:
-        if missing_ok:
-            return None, None
-        atlas.fail("%s does not exist in organization %s.%s" % (key_label(**selector), org_id, when_missing))
-    return api_key_id, raws
-
-
 class AccessListKind:
     """What the access-list engine needs to know of a kind of credential."""
 
-    def __init__(self, path, label, media_type=None, post_limit=None, noun="key"):
+    def __init__(self, path, label, find, id_option, id_field, media_type=None, post_limit=None, noun="key"):
         self.path = path              # (org_id, credential id) -> the access list's path
-        self.label = label            # credential id -> how messages name the credential
+        self.label = label            # credential id or selector -> how messages name the credential
+        self.find = find              # (atlas, org_id, **selector) -> the raw credential, or None
+        self.id_option = id_option    # the selector's field that holds the credential id
+        self.id_field = id_field      # the raw credential's id field
         self.media_type = media_type  # None: the client's default (API keys)
         self.post_limit = post_limit  # most entries one POST may carry; None: no limit
         self.noun = noun              # "key" or "service account", for the empty-list warning
 
 
-API_KEY_ACCESS_LIST = AccessListKind(access_list_path, key_label)
+API_KEY_ACCESS_LIST = AccessListKind(access_list_path, key_label, find_org_key, "api_key_id", "id")
 
 # Atlas answers the POST with the whole access list, paginated: ask for the page size list_all reads.
 POST_PARAMS = dict(itemsPerPage=PAGE_SIZE)
@@ -278,3 +259,56 @@ def access_list_result(atlas, outcome):
     atlas.set_diff(dict(entries=sorted_cidrs(outcome["before"])), dict(entries=sorted_cidrs(outcome["after"])))
     return dict(added=sorted_cidrs(outcome["added"]), removed=sorted_cidrs(outcome["removed"]),
                 entries=entries_result(outcome["after"].values()))
+
+
+def read_access_list(atlas, kind, org_id, selector, when_missing="", missing_ok=False):
+    """Find the credential named by selector and read its whole access list: (credential id, raw entries).
+
+    Named by id, the list is read at once, since Atlas answers 404 there for a missing credential; otherwise
+    the credential is found first. A missing credential gives (None, None) when missing_ok, else fails with
+    a message that ends with when_missing.
+    """
+    credential_id = selector.get(kind.id_option)
+    if not credential_id:
+        credential = kind.find(atlas, org_id, **selector)
+        credential_id = credential[kind.id_field] if credential else None
+    raws = None
+    if credential_id:
+        raws = atlas.list_all(kind.path(org_id, credential_id), "list the access list of %s" % kind.label(credential_id),
+                              missing_ok=True, media_type=kind.media_type)
+    if raws is None:
+        if missing_ok:
+            return None, None
+        atlas.fail("%s does not exist in organization %s.%s" % (kind.label(**selector), org_id, when_missing))
+    return credential_id, raws
+
+
+def access_list_options():
+    """The options of the access-list modules besides the credential (doc fragment mongodb_atlas.api_keys.atlas.ACCESS_LIST)."""
+    return dict(entries=dict(type="list", elements="str", required=True),
+                state=dict(type="str", default="present", choices=["present", "absent"]),
+                purge=dict(type="bool", default=False))
+
+
+def manage_access_list(atlas, kind, selector, when_missing):
+    """The task of the access-list modules, after their own input checks: options org_id, entries, state, purge.
+
+    Returns (credential id, result fields added, removed and entries). A credential that does not exist fails
+    with state=present (the message ends with when_missing); with state=absent it holds none of the entries,
+    so a teardown that runs again is ok: (None, empty fields and a msg that says so).
+    """
+    params = atlas.params
+    org_id, state = params["org_id"], params["state"]
+    if params["purge"] and state == "absent":
+        atlas.fail("purge applies only with state=present. To empty the access list, use state=present, "
+                   "purge=true and entries=[].")
+    wanted = wanted_entries(atlas, params["entries"])
+    credential_id, raws = read_access_list(atlas, kind, org_id, selector, when_missing=when_missing,
+                                           missing_ok=state == "absent")
+    if credential_id is None:
+        return None, dict(added=[], removed=[], entries=[],
+                          msg="%s does not exist in organization %s: it has no entries to remove."
+                              % (kind.label(**selector), org_id))
+    outcome = converge_access_list(atlas, kind, org_id, credential_id, wanted, purge=params["purge"], state=state,
+                                   current=raws)
+    return credential_id, access_list_result(atlas, outcome)

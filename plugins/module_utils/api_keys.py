@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import quoted, single_match
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import org_id_option, quoted, single_match
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.project_roles import ProjectRolesKind
 
 ORG_ROLES = (
@@ -88,6 +88,11 @@ def project_role_problem(roles, option="roles"):
                 % (option, quoted(org), quoted(KNOWN_PROJECT_ROLES)))
     return ("%s has malformed project roles %s: project roles are upper-case GROUP_* names such as %s."
             % (option, quoted(wrong), quoted(KNOWN_PROJECT_ROLES)))
+
+
+def key_selector_options():
+    """The options that name an existing key (doc fragment mongodb_atlas.api_keys.atlas.KEY_SELECTOR)."""
+    return dict(org_id=org_id_option(), **dict((name, dict(type="str")) for name in KEY_SELECTORS))
 
 
 def key_selector(params):

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys import org_role_problem
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.access_list import AccessListKind, entries_result
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import MEDIA_TYPE_2024_08_05
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import HEX_ID, single_match
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import HEX_ID, org_id_option, single_match
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.project_roles import ProjectRolesKind
 
 #: Every service-account operation has this media type and no other version.
@@ -71,6 +71,15 @@ def check_text(atlas, option, maximum):
         atlas.fail(problem)
 
 
+def check_account_selector(atlas):
+    """The checks of every service-account module, before any request: the API version and the options
+    that name the account (account_selector_options)."""
+    check_api_version(atlas)
+    atlas.check_hex_id("org_id")
+    check_client_id(atlas)
+    check_text(atlas, "name", NAME_MAX)
+
+
 def check_hours(atlas, option, minimum=HOURS_MIN):
     value = atlas.params.get(option)
     if value is not None and not minimum <= value <= HOURS_MAX:
@@ -104,6 +113,16 @@ def secrets_path(org_id, client_id, secret_id=None):
     return path if secret_id is None else "%s/%s" % (path, secret_id)
 
 
+def account_selector_options():
+    """The options that name an existing account (doc fragment mongodb_atlas.api_keys.atlas.ACCOUNT_SELECTOR)."""
+    return dict(org_id=org_id_option(), account_client_id=dict(type="str"), name=dict(type="str"))
+
+
+def account_selector(params):
+    """The account-naming options of a task, as keyword arguments for find_account."""
+    return dict(client_id=params["account_client_id"], name=params["name"])
+
+
 def account_label(client_id=None, name=None):
     """How a message names an account: by what the user gave."""
     return "service account %s" % client_id if client_id else "service account '%s'" % name
@@ -113,9 +132,6 @@ def access_list_path(org_id, client_id):
     return "%s/accessList" % accounts_path(org_id, client_id)
 
 
-# Atlas takes at most 200 entries in one POST to a service account's access list.
-SERVICE_ACCOUNT_ACCESS_LIST = AccessListKind(access_list_path, account_label, media_type=MEDIA_TYPE, post_limit=200,
-                                             noun="service account")
 
 
 def project_accounts_path(project_id, client_id=None):
@@ -174,6 +190,11 @@ def find_account(atlas, org_id, client_id=None, name=None):
     return single_match(atlas, list_accounts(atlas, org_id), "name", name, "name",
                         "service accounts in organization %s" % org_id, "clientId", "client ids",
                         "Name the account with account_client_id instead.")
+
+
+# Atlas takes at most 200 entries in one POST to a service account's access list.
+SERVICE_ACCOUNT_ACCESS_LIST = AccessListKind(access_list_path, account_label, find_account, "client_id", "clientId",
+                                             media_type=MEDIA_TYPE, post_limit=200, noun="service account")
 
 
 # -- results ----------------------------------------------------------------------------------------------------

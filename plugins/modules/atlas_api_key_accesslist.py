@@ -204,55 +204,31 @@ removed:
 
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.access_list import (
     API_KEY_ACCESS_LIST,
-    access_list_result,
-    converge_access_list,
-    read_key_access_list,
-    wanted_entries,
+    access_list_options,
+    manage_access_list,
 )
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys import (
     KEY_SELECTORS,
     check_key_selector,
-    key_label,
     key_selector,
+    key_selector_options,
 )
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule, org_id_option
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule
 
 
 def main():
     atlas = AtlasModule(
-        argument_spec=dict(
-            org_id=org_id_option(),
-            api_key_id=dict(type="str"),
-            public_key=dict(type="str"),
-            description=dict(type="str"),
-            entries=dict(type="list", elements="str", required=True),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            purge=dict(type="bool", default=False),
-        ),
+        argument_spec=dict(key_selector_options(), **access_list_options()),
         mutually_exclusive=[list(KEY_SELECTORS)],
         required_one_of=[list(KEY_SELECTORS)],
     )
-    params = atlas.params
-    org_id, state = params["org_id"], params["state"]
     atlas.check_hex_id("org_id")
     check_key_selector(atlas)
-    if params["purge"] and state == "absent":
-        atlas.fail("purge applies only with state=present. To empty the access list, use state=present, "
-                   "purge=true and entries=[].")
-    wanted = wanted_entries(atlas, params["entries"])
-    api_key_id, raws = read_key_access_list(
-        atlas, org_id, key_selector(params),
+    api_key_id, result = manage_access_list(
+        atlas, API_KEY_ACCESS_LIST, key_selector(atlas.params),
         when_missing=" This module manages the access list of an existing key and never creates keys: "
-                     "create it with mongodb_atlas.api_keys.atlas_org_api_key.",
-        missing_ok=state == "absent")
-    if api_key_id is None:
-        # A key that is gone holds none of the entries: a teardown that runs again is ok.
-        atlas.exit(api_key_id=None, key_exists=False, added=[], removed=[], entries=[],
-                   msg="%s does not exist in organization %s: it has no entries to remove."
-                       % (key_label(**key_selector(params)), org_id))
-    outcome = converge_access_list(atlas, API_KEY_ACCESS_LIST, org_id, api_key_id, wanted,
-                                   purge=params["purge"], state=state, current=raws)
-    atlas.exit(api_key_id=api_key_id, key_exists=True, **access_list_result(atlas, outcome))
+                     "create it with mongodb_atlas.api_keys.atlas_org_api_key.")
+    atlas.exit(api_key_id=api_key_id, key_exists=api_key_id is not None, **result)
 
 
 if __name__ == "__main__":

@@ -87,28 +87,29 @@ entries:
       sample: 12
 """
 
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.access_list import entries_result, read_key_access_list
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys import KEY_SELECTORS, check_key_selector, key_selector
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule, org_id_option
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.access_list import (
+    API_KEY_ACCESS_LIST,
+    entries_result,
+    read_access_list,
+)
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys import (
+    KEY_SELECTORS,
+    check_key_selector,
+    key_selector,
+    key_selector_options,
+)
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule
 
 
 def main():
     atlas = AtlasModule(
-        argument_spec=dict(
-            org_id=org_id_option(),
-            api_key_id=dict(type="str"),
-            public_key=dict(type="str"),
-            description=dict(type="str"),
-        ),
+        argument_spec=key_selector_options(),
         mutually_exclusive=[KEY_SELECTORS],
         required_one_of=[KEY_SELECTORS],
     )
-    params = atlas.params
-    org_id = params["org_id"]
     atlas.check_hex_id("org_id")
     check_key_selector(atlas)
-
-    api_key_id, raws = read_key_access_list(atlas, org_id, key_selector(params))
+    api_key_id, raws = read_access_list(atlas, API_KEY_ACCESS_LIST, atlas.params["org_id"], key_selector(atlas.params))
     atlas.exit(api_key_id=api_key_id, entries=entries_result(raws))
 
 

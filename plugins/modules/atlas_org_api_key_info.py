@@ -125,19 +125,15 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys im
     check_key_selector,
     find_org_key,
     key_result,
+    key_selector_options,
     org_keys_path,
 )
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule, org_id_option
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule
 
 
 def main():
     atlas = AtlasModule(
-        argument_spec=dict(
-            org_id=org_id_option(),
-            api_key_id=dict(type="str"),
-            public_key=dict(type="str"),
-            description=dict(type="str"),
-        ),
+        argument_spec=key_selector_options(),
         mutually_exclusive=[KEY_SELECTORS],
     )
     params = atlas.params

@@ -190,68 +190,28 @@ removed:
   sample: [192.0.2.0/24]
 """
 
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.access_list import (
-    access_list_result,
-    converge_access_list,
-    wanted_entries,
-)
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule, org_id_option
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.access_list import access_list_options, manage_access_list
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.service_accounts import (
-    NAME_MAX,
     SERVICE_ACCOUNT_ACCESS_LIST,
-    account_label,
-    check_api_version,
-    check_client_id,
-    check_text,
-    find_account,
+    account_selector,
+    account_selector_options,
+    check_account_selector,
 )
 
 
 def main():
     atlas = AtlasModule(
-        argument_spec=dict(
-            org_id=org_id_option(),
-            account_client_id=dict(type="str"),
-            name=dict(type="str"),
-            entries=dict(type="list", elements="str", required=True),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            purge=dict(type="bool", default=False),
-        ),
+        argument_spec=dict(account_selector_options(), **access_list_options()),
         mutually_exclusive=[("account_client_id", "name")],
         required_one_of=[("account_client_id", "name")],
     )
-    params = atlas.params
-    org_id, state = params["org_id"], params["state"]
-    check_api_version(atlas)
-    atlas.check_hex_id("org_id")
-    check_client_id(atlas)
-    check_text(atlas, "name", NAME_MAX)
-    if params["purge"] and state == "absent":
-        atlas.fail("purge applies only with state=present. To empty the access list, use state=present, "
-                   "purge=true and entries=[].")
-    wanted = wanted_entries(atlas, params["entries"])
-    selector = dict(client_id=params["account_client_id"], name=params["name"])
-    client_id = selector["client_id"]
-    if not client_id:
-        account = find_account(atlas, org_id, **selector)
-        client_id = account["clientId"] if account else None
-    current = None
-    if client_id:
-        # Named by client id, the list is read at once: Atlas answers 404 there for a missing account.
-        current = atlas.list_all(SERVICE_ACCOUNT_ACCESS_LIST.path(org_id, client_id),
-                                 "list the access list of %s" % account_label(client_id),
-                                 missing_ok=True, media_type=SERVICE_ACCOUNT_ACCESS_LIST.media_type)
-    if current is None:
-        if state == "present":
-            atlas.fail("%s does not exist in organization %s. This module manages the access list of an existing "
-                       "account and never creates accounts: create it with mongodb_atlas.api_keys.atlas_service_account."
-                       % (account_label(**selector), org_id))
-        atlas.exit(client_id=None, account_exists=False, added=[], removed=[], entries=[],
-                   msg="%s does not exist in organization %s: it has no entries to remove."
-                       % (account_label(**selector), org_id))
-    outcome = converge_access_list(atlas, SERVICE_ACCOUNT_ACCESS_LIST, org_id, client_id, wanted,
-                                   purge=params["purge"], state=state, current=current)
-    atlas.exit(client_id=client_id, account_exists=True, **access_list_result(atlas, outcome))
+    check_account_selector(atlas)
+    client_id, result = manage_access_list(
+        atlas, SERVICE_ACCOUNT_ACCESS_LIST, account_selector(atlas.params),
+        when_missing=" This module manages the access list of an existing account and never creates accounts: "
+                     "create it with mongodb_atlas.api_keys.atlas_service_account.")
+    atlas.exit(client_id=client_id, account_exists=client_id is not None, **result)
 
 
 if __name__ == "__main__":

@@ -156,17 +156,13 @@ service_accounts:
           type: str
 """
 
-from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.service_accounts import (
-    NAME_MAX,
     account_access_and_projects,
     account_result,
-    check_api_version,
-    check_client_id,
+    account_selector_options,
+    check_account_selector,
     check_hours,
-    check_text,
     list_accounts,
     list_project_accounts,
     read_account,
@@ -177,9 +173,7 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.service_acc
 def main():
     atlas = AtlasModule(
         argument_spec=dict(
-            org_id=dict(type="str", required=True, fallback=(env_fallback, ["MONGODB_ATLAS_ORG_ID"])),
-            account_client_id=dict(type="str"),
-            name=dict(type="str"),
+            account_selector_options(),
             expiring_within_hours=dict(type="int"),
             project_id=dict(type="str"),
             details=dict(type="bool", default=False),
@@ -188,10 +182,7 @@ def main():
     )
     params = atlas.params
     org_id = params["org_id"]
-    check_api_version(atlas)
-    atlas.check_hex_id("org_id")
-    check_client_id(atlas)
-    check_text(atlas, "name", NAME_MAX)
+    check_account_selector(atlas)
     check_hours(atlas, "expiring_within_hours", minimum=0)
     atlas.check_hex_id("project_id")
     if params["details"] and not params["account_client_id"]:

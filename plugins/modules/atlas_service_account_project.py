@@ -126,12 +126,11 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.project_roles import converge_project_roles
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.projects import check_project_org, project_org_id
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.service_accounts import (
-    NAME_MAX,
     SERVICE_ACCOUNT_PROJECT_ROLES,
     account_label,
-    check_api_version,
-    check_client_id,
-    check_text,
+    account_selector,
+    account_selector_options,
+    check_account_selector,
     find_account,
     read_project_account,
 )
@@ -154,10 +153,9 @@ def find_member(atlas, project_id, org_id, params):
 def main():
     atlas = AtlasModule(
         argument_spec=dict(
+            account_selector_options(),
             project_id=project_id_option(),
-            org_id=org_id_option(required=False),
-            account_client_id=dict(type="str"),
-            name=dict(type="str"),
+            org_id=org_id_option(required=False),  # the project's organization is read when needed
             roles=dict(type="list", elements="str"),
             state=dict(type="str", default="present", choices=["present", "absent"]),
         ),
@@ -167,11 +165,8 @@ def main():
     )
     params = atlas.params
     project_id, org_id, state = params["project_id"], params["org_id"], params["state"]
-    check_api_version(atlas)
+    check_account_selector(atlas)
     atlas.check_hex_id("project_id")
-    atlas.check_hex_id("org_id")
-    check_client_id(atlas)
-    check_text(atlas, "name", NAME_MAX)
     if params["name"] is not None and not org_id:
         atlas.fail("org_id is required when the account is named by name: the account is looked for among the "
                    "service accounts of the organization, not only those of project %s." % project_id)
@@ -183,7 +178,7 @@ def main():
 
     given_org_id = org_id
     account, current, org_id = find_member(atlas, project_id, org_id, params)
-    selector = dict(client_id=params["account_client_id"], name=params["name"])
+    selector = account_selector(params)
     if account is None:
         if state == "present":
             atlas.fail("%s does not exist in organization %s. This module never creates accounts: create it with "

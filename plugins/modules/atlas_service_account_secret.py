@@ -198,19 +198,16 @@ secrets:
 
 from datetime import timedelta
 
-from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.service_accounts import (
     MEDIA_TYPE,
-    NAME_MAX,
     account_label,
+    account_selector,
+    account_selector_options,
     after_new_secret,
-    check_api_version,
-    check_client_id,
+    check_account_selector,
     check_hours,
     check_secret_id,
-    check_text,
     created_since,
     expired_to_delete,
     find_account,
@@ -228,10 +225,7 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.service_acc
 
 def check_options(atlas):
     params = atlas.params
-    check_api_version(atlas)
-    atlas.check_hex_id("org_id")
-    check_client_id(atlas)
-    check_text(atlas, "name", NAME_MAX)
+    check_account_selector(atlas)
     check_secret_id(atlas)
     check_hours(atlas, "expires_after_hours")
     check_hours(atlas, "min_valid_hours", minimum=0)
@@ -283,9 +277,7 @@ def owner_of(atlas, org_id, secret_id):
 def main():
     atlas = AtlasModule(
         argument_spec=dict(
-            org_id=dict(type="str", required=True, fallback=(env_fallback, ["MONGODB_ATLAS_ORG_ID"])),
-            account_client_id=dict(type="str"),
-            name=dict(type="str"),
+            account_selector_options(),
             state=dict(type="str", default="present", choices=["present", "absent"]),
             min_valid_hours=dict(type="int", default=0),
             expires_after_hours=dict(type="int"),
@@ -301,10 +293,10 @@ def main():
     org_id = params["org_id"]
     check_options(atlas)
 
-    account = find_account(atlas, org_id, client_id=params["account_client_id"], name=params["name"])
+    account = find_account(atlas, org_id, **account_selector(params))
     if account is None:
         atlas.fail("%s does not exist in organization %s: create it with mongodb_atlas.api_keys.atlas_service_account."
-                   % (account_label(params["account_client_id"], params["name"]), org_id))
+                   % (account_label(**account_selector(params)), org_id))
     client_id = account["clientId"]
     now = atlas.client.now()
     current = account.get("secrets") or []

@@ -25,6 +25,8 @@ IS_CONTROLLER = getattr(module_utils_internal, "is_controller", None)
 
 from ansible import constants as C  # noqa: E402 pylint: disable=wrong-import-position
 from ansible.errors import AnsibleLookupError  # noqa: E402 pylint: disable=wrong-import-position
+from ansible.plugins.loader import fragment_loader  # noqa: E402 pylint: disable=wrong-import-position
+from ansible.utils.plugin_docs import get_docstring  # noqa: E402 pylint: disable=wrong-import-position
 
 from ansible_collections.mongodb_atlas.api_keys.plugins.lookup import atlas_access_token  # noqa: E402 pylint: disable=wrong-import-position
 
@@ -34,7 +36,8 @@ if IS_CONTROLLER is not None:
 NAME = "mongodb_atlas.api_keys.atlas_access_token"
 SIMULATOR_PATH = Path(__file__).parents[3] / "simulator" / "atlas_simulator.py"
 ENV_VARS = ("MONGODB_ATLAS_CLIENT_ID", "MONGODB_ATLAS_CLIENT_SECRET", "MONGODB_ATLAS_BASE_URL")
-DOC = yaml.safe_load(atlas_access_token.DOCUMENTATION)
+# The documentation as Ansible reads it: the options come from the connection doc fragment.
+DOC = get_docstring(atlas_access_token.__file__, fragment_loader, collection_name="mongodb_atlas.api_keys")[0]
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.access_list import (
+    API_KEY_ACCESS_LIST,
     access_list_path,
     as_cidr,
     entries_result,
@@ -19,7 +20,7 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.access_list
     network_order,
     normalize_entry,
     path_segment,
-    read_key_access_list,
+    read_access_list,
     request_item,
     sorted_cidrs,
 )
@@ -208,7 +209,7 @@ def test_access_list_path():
         "/orgs/65a1b2c3d4e5f6a7b8c9d0e1/apiKeys/65a1b2c3d4e5f6a7b8c9d0a1/accessList")
 
 
-# read_key_access_list: the key by id is not read first; by public key or description it is found in the key list.
+# read_access_list of an API key: the key by id is not read first; by public key or description it is found in the key list.
 
 ORG = "65a1b2c3d4e5f6a7b8c9d0e1"
 KEY = "65a1b2c3d4e5f6a7b8c9d0a1"
@@ -222,7 +223,7 @@ class Failed(Exception):
 
 
 class StubAtlas:
-    """The part of AtlasModule that read_key_access_list uses, recording every read.
+    """The part of AtlasModule that read_access_list uses, recording every read.
 
     lists: what list_all answers by path; a path that is not there is a missing key (None, as AtlasModule.list_all
     answers with missing_ok=True for a 404 API_KEY_NOT_FOUND).
@@ -236,7 +237,7 @@ class StubAtlas:
         self.reads.append(("GET", path, missing_ok))
         raise AssertionError("the key is never read on its own")
 
-    def list_all(self, path, what, params=None, missing_ok=False):
+    def list_all(self, path, what, params=None, missing_ok=False, media_type=None):
         self.reads.append(("LIST", path, missing_ok))
         assert what
         if path not in self.lists:
@@ -258,19 +259,19 @@ KEY_LIST = [dict(id=KEY, publicKey="pubkeyaa", desc="ci-key-a"),
 
 def test_read_by_id_reads_the_access_list_only():
     atlas = StubAtlas({KEY_ACCESS_PATH: RAWS})
-    assert read_key_access_list(atlas, ORG, selector(api_key_id=KEY)) == (KEY, RAWS)
+    assert read_access_list(atlas, API_KEY_ACCESS_LIST, ORG, selector(api_key_id=KEY)) == (KEY, RAWS)
     assert atlas.reads == [("LIST", KEY_ACCESS_PATH, True)]
 
 
 def test_read_by_id_of_an_empty_list_is_not_a_missing_key():
     atlas = StubAtlas({KEY_ACCESS_PATH: []})
-    assert read_key_access_list(atlas, ORG, selector(api_key_id=KEY)) == (KEY, [])
+    assert read_access_list(atlas, API_KEY_ACCESS_LIST, ORG, selector(api_key_id=KEY)) == (KEY, [])
 
 
 @pytest.mark.parametrize("given", [dict(public_key="pubkeyaa"), dict(description="ci-key-a")])
 def test_read_by_public_key_or_description_finds_the_key_first(given):
     atlas = StubAtlas({KEYS_PATH: KEY_LIST, KEY_ACCESS_PATH: RAWS})
-    assert read_key_access_list(atlas, ORG, selector(**given)) == (KEY, RAWS)
+    assert read_access_list(atlas, API_KEY_ACCESS_LIST, ORG, selector(**given)) == (KEY, RAWS)
     assert [read[:2] for read in atlas.reads] == [("LIST", KEYS_PATH), ("LIST", KEY_ACCESS_PATH)]
     assert atlas.reads[-1] == ("LIST", KEY_ACCESS_PATH, True)
 
@@ -285,6 +286,6 @@ def test_read_by_public_key_or_description_finds_the_key_first(given):
 def test_a_missing_key_fails_naming_it(given, label, reads, when_missing):
     atlas = StubAtlas({KEYS_PATH: KEY_LIST})
     with pytest.raises(Failed) as failed:
-        read_key_access_list(atlas, ORG, selector(**given), when_missing=when_missing)
+        read_access_list(atlas, API_KEY_ACCESS_LIST, ORG, selector(**given), when_missing=when_missing)
     assert str(failed.value) == "%s does not exist in organization %s.%s" % (label, ORG, when_missing)
     assert [read[1] for read in atlas.reads] == reads
