@@ -5,9 +5,121 @@
 from __future__ import annotations
 
 
-# Where Atlas is, how to talk to it, and the service account that authenticates: the options that the
-# modules and the atlas_access_token lookup share, written once for both (DOCUMENTATION and CONNECTION).
-_SHARED_OPTIONS = r"""
+class ModuleDocFragment:
+    """Documentation shared by the plugins of the collection, written once.
+
+    Every section is one string literal: ansible-test's yamllint reads them without running the file.
+    """
+
+    # The connection and credential options of every module (module_base.atlas_argument_spec).
+    DOCUMENTATION = r"""
+options:
+  api_version:
+    description:
+      - The Atlas Administration API to speak.
+      - V(v2) sends the versioned media type of each operation, C(application/vnd.atlas.2023-01-01+json)
+        for API keys and projects, C(application/vnd.atlas.2024-08-05+json) for service accounts.
+      - V(v1.0) is the deprecated API with C(application/json); it behaves the same for API keys, and
+        has no service accounts (their modules refuse it).
+    type: str
+    choices: [v2, v1.0]
+    default: v2
+  api_public_key:
+    description:
+      - Public key of the programmatic API key that authenticates the requests (HTTP digest user).
+      - If not set, the environment variable E(MONGODB_ATLAS_PUBLIC_API_KEY) is used, and then
+        E(MONGODB_ATLAS_PUBLIC_KEY).
+      - Required together with O(api_private_key).
+      - Use exactly one way of authenticating per task, an API key, a service account
+        (O(client_id) and O(client_secret)) or an access token (O(api_access_token)); see the notes.
+    type: str
+  api_private_key:
+    description:
+      - Private key of the programmatic API key that authenticates the requests (HTTP digest password).
+      - If not set, the environment variable E(MONGODB_ATLAS_PRIVATE_API_KEY) is used, and then
+        E(MONGODB_ATLAS_PRIVATE_KEY).
+      - It is never logged, returned or shown in a diff.
+    type: str
+  api_access_token:
+    description:
+      - An OAuth 2.0 access token of an Atlas service account, obtained beforehand (for example
+        with the P(mongodb_atlas.api_keys.atlas_access_token#lookup) lookup), sent unchanged as a
+        bearer token in the C(Authorization) header of every request.
+      - If not set, the environment variable E(MONGODB_ATLAS_ACCESS_TOKEN) is used.
+      - Tokens expire (C(expires_in), one hour on Atlas). A task that runs with an expired token
+        fails with a message that says to fetch a new one.
+      - It is never logged, returned or shown in a diff.
+    type: str
+  api_base_url:
+    description:
+      - Base URL of the Atlas Administration API, without the C(/api/...) path.
+      - If not set, the environment variable E(MONGODB_ATLAS_BASE_URL) is used, and then
+        V(https://cloud.mongodb.com).
+      - Point it at another URL only for a proxy, MongoDB Atlas for Government
+        (V(https://cloud.mongodbgov.com)) or a test server.
+    type: str
+  client_id:
+    description:
+      - Client ID of the Atlas service account that authenticates the requests (OAuth 2.0 client
+        credentials), such as C(mdb_sa_id_65a1b2c3d4e5f6a7b8c9d0aa).
+      - If not set, the environment variable E(MONGODB_ATLAS_CLIENT_ID) is used.
+      - Required together with O(client_secret).
+    type: str
+  client_secret:
+    description:
+      - Client secret of the Atlas service account in O(client_id).
+      - If not set, the environment variable E(MONGODB_ATLAS_CLIENT_SECRET) is used.
+      - It is never logged, returned or shown in a message or a diff.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of O(api_base_url).
+      - Turn it off only for a test server with a self-signed certificate.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for Atlas to answer one request.
+    type: int
+    default: 30
+  retries:
+    description:
+      - How many times at most one request is retried after a rate limit (HTTP 429), a
+        temporary error (HTTP 502, 503, 504) or a connection error.
+      - Retries wait with capped exponential backoff and jitter, and at least as long as the
+        C(Retry-After) header asks.
+    type: int
+    default: 4
+
+requirements:
+  - python >= 3.9
+  - requests
+notes:
+  - "The module talks to Atlas from the host it runs on; use it with C(hosts: localhost) or
+    C(delegate_to: localhost)."
+  - "Authentication: set exactly one of an API key (O(api_public_key) and O(api_private_key)), a
+    service account (O(client_id) and O(client_secret)) or an access token (O(api_access_token)).
+    Options set in the task or in C(module_defaults) win over environment variables: they choose
+    the way, and its other option may come from its own environment variable. Options of two ways
+    at once, or a pair with one half missing from both the task and the environment, fail before
+    any request is sent."
+  - "When a task sets no credential option, the environment is read in this order, and the first
+    way found is used: E(MONGODB_ATLAS_ACCESS_TOKEN); then E(MONGODB_ATLAS_CLIENT_ID) and
+    E(MONGODB_ATLAS_CLIENT_SECRET); then the API key pair."
+  - With O(client_id) and O(client_secret), the module obtains one access token with
+    C(POST {api_base_url}/api/oauth/token) on its first request and sends it as a bearer token in
+    the C(Authorization) header of every request of the task. The token endpoint is rate limited
+    (50 requests per minute), so a play that runs many tasks should fetch one token with the
+    P(mongodb_atlas.api_keys.atlas_access_token#lookup) lookup and pass it as O(api_access_token) instead.
+  - A request that creates something is never sent again blindly after an error (see O(retries));
+    Atlas is read first to find out whether the first attempt took effect.
+  - Set the connection options once for every module of the collection with
+    C(module_defaults) and the action group C(group/mongodb_atlas.api_keys.atlas).
+"""
+
+    # The options the modules and the atlas_access_token lookup share; with PLUGIN_ENV for the lookup.
+    CONNECTION = r"""
+options:
   api_base_url:
     description:
       - Base URL of the Atlas Administration API, without the C(/api/...) path.
@@ -50,78 +162,6 @@ _SHARED_OPTIONS = r"""
     default: 4
 """
 
-
-class ModuleDocFragment:
-    """Documentation shared by the plugins of the collection, written once."""
-
-    # The connection and credential options of every module (module_base.atlas_argument_spec).
-    DOCUMENTATION = r"""
-options:
-  api_version:
-    description:
-      - The Atlas Administration API to speak.
-      - V(v2) sends the versioned media type of each operation, C(application/vnd.atlas.2023-01-01+json)
-        for API keys and projects, C(application/vnd.atlas.2024-08-05+json) for service accounts.
-      - V(v1.0) is the deprecated API with C(application/json); it behaves the same for API keys, and
-        has no service accounts (their modules refuse it).
-    type: str
-    choices: [v2, v1.0]
-    default: v2
-  api_public_key:
-    description:
-      - Public key of the programmatic API key that authenticates the requests (HTTP digest user).
-      - If not set, the environment variable E(MONGODB_ATLAS_PUBLIC_API_KEY) is used, and then
-        E(MONGODB_ATLAS_PUBLIC_KEY).
-      - Required together with O(api_private_key).
-      - Use exactly one way of authenticating per task, an API key, a service account
-        (O(client_id) and O(client_secret)) or an access token (O(api_access_token)); see the notes.
-    type: str
-  api_private_key:
-    description:
-      - Private key of the programmatic API key that authenticates the requests (HTTP digest password).
-      - If not set, the environment variable E(MONGODB_ATLAS_PRIVATE_API_KEY) is used, and then
-        E(MONGODB_ATLAS_PRIVATE_KEY).
-      - It is never logged, returned or shown in a diff.
-    type: str
-  api_access_token:
-    description:
-      - An OAuth 2.0 access token of an Atlas service account, obtained beforehand (for example
-        with the P(mongodb_atlas.api_keys.atlas_access_token#lookup) lookup), sent unchanged as a
-        bearer token in the C(Authorization) header of every request.
-      - If not set, the environment variable E(MONGODB_ATLAS_ACCESS_TOKEN) is used.
-      - Tokens expire (C(expires_in), one hour on Atlas). A task that runs with an expired token
-        fails with a message that says to fetch a new one.
-      - It is never logged, returned or shown in a diff.
-    type: str""" + _SHARED_OPTIONS + r"""
-requirements:
-  - python >= 3.9
-  - requests
-notes:
-  - "The module talks to Atlas from the host it runs on; use it with C(hosts: localhost) or
-    C(delegate_to: localhost)."
-  - "Authentication: set exactly one of an API key (O(api_public_key) and O(api_private_key)), a
-    service account (O(client_id) and O(client_secret)) or an access token (O(api_access_token)).
-    Options set in the task or in C(module_defaults) win over environment variables: they choose
-    the way, and its other option may come from its own environment variable. Options of two ways
-    at once, or a pair with one half missing from both the task and the environment, fail before
-    any request is sent."
-  - "When a task sets no credential option, the environment is read in this order, and the first
-    way found is used: E(MONGODB_ATLAS_ACCESS_TOKEN); then E(MONGODB_ATLAS_CLIENT_ID) and
-    E(MONGODB_ATLAS_CLIENT_SECRET); then the API key pair."
-  - With O(client_id) and O(client_secret), the module obtains one access token with
-    C(POST {api_base_url}/api/oauth/token) on its first request and sends it as a bearer token in
-    the C(Authorization) header of every request of the task. The token endpoint is rate limited
-    (50 requests per minute), so a play that runs many tasks should fetch one token with the
-    P(mongodb_atlas.api_keys.atlas_access_token#lookup) lookup and pass it as O(api_access_token) instead.
-  - A request that creates something is never sent again blindly after an error (see O(retries));
-    Atlas is read first to find out whether the first attempt took effect.
-  - Set the connection options once for every module of the collection with
-    C(module_defaults) and the action group C(group/mongodb_atlas.api_keys.atlas).
-"""
-
-    # The shared options alone, for the atlas_access_token lookup; with PLUGIN_ENV for where else it reads them.
-    CONNECTION = "options:" + _SHARED_OPTIONS
-
     # The environment variables a lookup reads the shared options from (a module reads them in its own code).
     PLUGIN_ENV = r"""
 options:
@@ -145,6 +185,7 @@ options:
       - When not set, the environment variable E(MONGODB_ATLAS_ORG_ID) is used (the name the Atlas CLI uses).
     type: str
     required: true
+
   api_key_id:
     description:
       - Id of the key (24 hexadecimal characters), as returned in RV(api_key_id).
@@ -162,6 +203,64 @@ options:
         keys share it, the task fails and names their ids.
       - Exactly one of O(api_key_id), O(public_key) and O(description) names the key.
     type: str
+"""
+
+    # How the service-account modules that work on one existing account name it.
+    ACCOUNT_SELECTOR = r"""
+options:
+  org_id:
+    description:
+      - Id of the Atlas organization that owns the account (24 hexadecimal characters).
+      - When not set, the environment variable E(MONGODB_ATLAS_ORG_ID) is used (the name the Atlas CLI uses).
+    type: str
+    required: true
+
+  account_client_id:
+    description:
+      - Client id of the account (C(mdb_sa_id_) and 24 hexadecimal characters).
+      - Not O(client_id), which names the service account that authenticates the task.
+      - Exactly one of O(account_client_id) and O(name) names the account.
+    type: str
+  name:
+    description:
+      - Name of the account. It must match exactly one account of the organization; when several
+        share it, the task fails and names their client ids.
+      - Exactly one of O(account_client_id) and O(name) names the account.
+    type: str
+"""
+
+    # The options and notes of the access-list modules (module_utils.access_list.access_list_options).
+    ACCESS_LIST = r"""
+options:
+  entries:
+    description:
+      - IPv4 or IPv6 addresses (V(203.0.113.10), V(2001:db8::1)) or CIDR blocks
+        (V(203.0.113.0/24), V(2001:db8::/48)).
+      - A CIDR block must be a network address; V(10.0.0.1/24) is refused, V(10.0.0.0/24) is right.
+      - With O(state=present), the entries the list must hold; with O(state=absent), the entries
+        it must not hold.
+      - May be empty; O(state=present) with O(purge=true) and no entries empties the list.
+    type: list
+    elements: str
+    required: true
+  state:
+    description:
+      - V(present) adds the entries that are missing.
+      - V(absent) removes the listed entries that are on the list. Entries that are not there are
+        not an error, nor is a credential that does not exist (the result then says so).
+    type: str
+    choices: [present, absent]
+    default: present
+  purge:
+    description:
+      - With O(state=present), also remove every entry that is not in O(entries), so the access
+        list becomes exactly O(entries).
+      - Only valid with O(state=present).
+    type: bool
+    default: false
+notes:
+  - A credential whose access list is empty can be used from any address, unless the organization
+    requires an API access list. The module warns when the list is empty after the task.
 """
 
     # Attributes of a module that changes Atlas.

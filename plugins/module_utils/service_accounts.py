@@ -132,8 +132,6 @@ def access_list_path(org_id, client_id):
     return "%s/accessList" % accounts_path(org_id, client_id)
 
 
-
-
 def project_accounts_path(project_id, client_id=None):
     path = "/groups/%s/serviceAccounts" % project_id
     return path if client_id is None else "%s/%s" % (path, client_id)

@@ -27,40 +27,12 @@ description:
 author:
   - mongodb_atlas.api_keys developers (@mongodb-atlas-ansible)
 extends_documentation_fragment:
+  - mongodb_atlas.api_keys.atlas.KEY_SELECTOR
+  - mongodb_atlas.api_keys.atlas.ACCESS_LIST
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas
   - mongodb_atlas.api_keys.atlas.ATTRIBUTES
-  - mongodb_atlas.api_keys.atlas.KEY_SELECTOR
-options:
-  entries:
-    description:
-      - IPv4 or IPv6 addresses (V(203.0.113.10), V(2001:db8::1)) or CIDR blocks
-        (V(203.0.113.0/24), V(2001:db8::/48)).
-      - A CIDR block must be a network address; V(10.0.0.1/24) is refused, V(10.0.0.0/24) is right.
-      - With O(state=present), the entries the list must hold; with O(state=absent), the entries
-        it must not hold.
-      - May be empty; O(state=present) with O(purge=true) and no entries empties the list.
-    type: list
-    elements: str
-    required: true
-  state:
-    description:
-      - V(present) adds the entries that are missing.
-      - V(absent) removes the listed entries that are on the list. Entries that are not there are
-        not an error, nor is a key that does not exist (see RV(key_exists)).
-    type: str
-    choices: [present, absent]
-    default: present
-  purge:
-    description:
-      - With O(state=present), also remove every entry that is not in O(entries), so the access
-        list becomes exactly O(entries).
-      - Only valid with O(state=present).
-    type: bool
-    default: false
 notes:
-  - A key whose access list is empty can be used from any address, unless the organization
-    requires an API access list. The module warns when the list is empty after the task.
   - Atlas refuses to remove the address that the request comes from from the access list of the
     key that makes the request (the key in O(api_public_key)). The task then fails; run it with
     other credentials or from another address.

@@ -17,10 +17,10 @@ description:
 author:
   - mongodb_atlas.api_keys developers (@mongodb-atlas-ansible)
 extends_documentation_fragment:
+  - mongodb_atlas.api_keys.atlas.KEY_SELECTOR
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas
   - mongodb_atlas.api_keys.atlas.INFO_ATTRIBUTES
-  - mongodb_atlas.api_keys.atlas.KEY_SELECTOR
 seealso:
   - module: mongodb_atlas.api_keys.atlas_api_key_accesslist
   - module: mongodb_atlas.api_keys.atlas_org_api_key_info

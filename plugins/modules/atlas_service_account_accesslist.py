@@ -30,54 +30,11 @@ description:
 author:
   - mongodb_atlas.api_keys developers (@mongodb-atlas-ansible)
 extends_documentation_fragment:
+  - mongodb_atlas.api_keys.atlas.ACCOUNT_SELECTOR
+  - mongodb_atlas.api_keys.atlas.ACCESS_LIST
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas
   - mongodb_atlas.api_keys.atlas.ATTRIBUTES
-options:
-  org_id:
-    description:
-      - Id of the Atlas organization that owns the account (24 hexadecimal characters).
-      - When not set, the environment variable E(MONGODB_ATLAS_ORG_ID) is used (the name the Atlas CLI uses).
-    type: str
-    required: true
-  account_client_id:
-    description:
-      - Client id of the account (C(mdb_sa_id_) and 24 hexadecimal characters).
-      - Not O(client_id), which names the service account that authenticates the task.
-      - Exactly one of O(account_client_id) and O(name) names the account.
-    type: str
-  name:
-    description:
-      - Name of the account. It must match exactly one account of the organization; when several
-        share it, the task fails naming their client ids.
-    type: str
-  entries:
-    description:
-      - IPv4 or IPv6 addresses (V(203.0.113.10), V(2001:db8::1)) or CIDR blocks
-        (V(203.0.113.0/24), V(2001:db8::/48)).
-      - With O(state=present), the entries the list must hold; with O(state=absent), the entries
-        it must not hold.
-      - May be empty; O(state=present) with O(purge=true) and no entries empties the list.
-    type: list
-    elements: str
-    required: true
-  state:
-    description:
-      - V(present) adds the entries that are missing.
-      - V(absent) removes the listed entries that are on the list. Entries that are not there are
-        not an error, nor is an account that does not exist (see RV(account_exists)).
-    type: str
-    choices: [present, absent]
-    default: present
-  purge:
-    description:
-      - With O(state=present), also remove every entry that is not in O(entries), so the access
-        list becomes exactly O(entries). Only valid with O(state=present).
-    type: bool
-    default: false
-notes:
-  - An account whose access list is empty can be used from any address, unless the organization
-    requires an API access list. The module warns when the list is empty after the task.
 seealso:
   - module: mongodb_atlas.api_keys.atlas_service_account
   - module: mongodb_atlas.api_keys.atlas_service_account_info

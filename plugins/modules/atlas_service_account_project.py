@@ -25,6 +25,7 @@ description:
 author:
   - mongodb_atlas.api_keys developers (@mongodb-atlas-ansible)
 extends_documentation_fragment:
+  - mongodb_atlas.api_keys.atlas.ACCOUNT_SELECTOR
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas
   - mongodb_atlas.api_keys.atlas.ATTRIBUTES
@@ -43,15 +44,11 @@ options:
       - When given and the project belongs to another organization, the task fails before any change.
       - When not set, the environment variable E(MONGODB_ATLAS_ORG_ID) is used (the name the Atlas CLI uses).
     type: str
-  account_client_id:
-    description:
-      - Client id of the account (C(mdb_sa_id_) and 24 hexadecimal characters).
-      - Not O(client_id), which names the service account that authenticates the task.
-      - Exactly one of O(account_client_id) and O(name) names the account.
-    type: str
+    required: false
   name:
     description:
       - Name of the account; needs O(org_id). It must match exactly one account of the organization.
+      - Exactly one of O(account_client_id) and O(name) names the account.
     type: str
   roles:
     description:

@@ -26,32 +26,15 @@ description:
   - Expiry is judged by Atlas's clock (the C(Date) of its answers), not the clock of the host the task runs on.
   - Service accounts exist only in the Atlas Administration API v2; the module fails at once with
     O(api_version=v1.0).
+  - An account may manage its own secrets; give its client id in both O(account_client_id) and O(client_id).
 author:
   - mongodb_atlas.api_keys developers (@mongodb-atlas-ansible)
 extends_documentation_fragment:
+  - mongodb_atlas.api_keys.atlas.ACCOUNT_SELECTOR
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas
   - mongodb_atlas.api_keys.atlas.ATTRIBUTES
 options:
-  org_id:
-    description:
-      - Id of the Atlas organization that owns the account (24 hexadecimal characters).
-      - If not set, the environment variable E(MONGODB_ATLAS_ORG_ID) is used.
-    type: str
-    required: true
-  account_client_id:
-    description:
-      - Client id of the account, C(mdb_sa_id_) and 24 hexadecimal characters.
-      - Not O(client_id), which names the service account that authenticates the task. An account may
-        manage its own secrets (give its client id in both).
-      - Exactly one of O(account_client_id) and O(name) names the account.
-    type: str
-  name:
-    description:
-      - Name of the account. It must match exactly one account of the organization; when several share
-        it, the task fails and names their client ids.
-      - Exactly one of O(account_client_id) and O(name) names the account.
-    type: str
   state:
     description:
       - V(present) applies the policy of O(min_valid_hours), O(force) and O(purge_expired).
