@@ -498,60 +498,6 @@ def test_no_diff_without_diff_mode(atlas, run_module):
     assert not failed and result["changed"] and "diff" not in result
 
 
-# Bad input fails before any request.
-
-@pytest.mark.parametrize("entries, expected", [
-    (["10.0.0.1/24"], "'10.0.0.1/24' has host bits set; the CIDR block that holds it is 10.0.0.0/24."),
-    (["2001:db8::1/64"], "'2001:db8::1/64' has host bits set; the CIDR block that holds it is 2001:db8::/64."),
-    (["not-an-ip"], "'not-an-ip' is not an IPv4 or IPv6 address or CIDR block; use forms such as 203.0.113.10, "
-                    "203.0.113.0/24, 2001:db8::1 or 2001:db8::/48."),
-    (["10.0.0.0/33"], "'10.0.0.0/33' is not an IPv4 or IPv6 address or CIDR block"),
-])
-def test_invalid_entries_fail_before_any_request(atlas, run_module, entries, expected):
-    failed, result = run(run_module, api_key_id=KEY, entries=["203.0.113.0/24"] + entries)
-    assert failed and not result["changed"]
-    assert expected in result["msg"]
-    assert result["msg"].startswith("entries holds 1 invalid item: ")
-    assert atlas.calls == []
-
-
-def test_every_invalid_entry_is_named_at_once(atlas, run_module):
-    failed, result = run(run_module, api_key_id=KEY, state="absent", entries=["10.0.0.1/24", "x", "10.0.0.0/8"])
-    assert failed and atlas.calls == []
-    assert result["msg"].startswith("entries holds 2 invalid items: ")
-    assert "'10.0.0.1/24' has host bits set" in result["msg"] and "'x' is not an IPv4" in result["msg"]
-
-
-def test_a_key_selector_is_required(atlas, run_module):
-    failed, result = run(run_module, entries=["203.0.113.0/24"])
-    assert failed and atlas.calls == []
-    assert "one of the following is required: api_key_id, public_key, description" in result["msg"]
-
-
-@pytest.mark.parametrize("selectors", [
-    dict(api_key_id=KEY, public_key="pubkeyaa"),
-    dict(public_key="pubkeyaa", description="ci-key-a"),
-    dict(api_key_id=KEY, description="ci-key-a"),
-])
-def test_two_key_selectors_are_refused(atlas, run_module, selectors):
-    failed, result = run(run_module, entries=["203.0.113.0/24"], **selectors)
-    assert failed and atlas.calls == []
-    assert "mutually exclusive: api_key_id|public_key|description" in result["msg"]
-
-
-@pytest.mark.parametrize("args, expected", [
-    (dict(api_key_id="pubkeyaa"), "looks like a public key: pass it as public_key instead"),
-    (dict(api_key_id="nothex"), "api_key_id must be a 24-character hexadecimal Atlas id"),
-    (dict(public_key="TOO-LONG-KEY"), "public_key must be the 8-character public key"),
-    (dict(api_key_id=KEY, org_id="acme"), "org_id must be a 24-character hexadecimal Atlas id"),
-    (dict(api_key_id=KEY, state="absent", purge=True), "purge applies only with state=present"),
-])
-def test_malformed_options_fail_before_any_request(atlas, run_module, args, expected):
-    failed, result = run(run_module, **dict(dict(entries=["203.0.113.0/24"]), **args))
-    assert failed and atlas.calls == []
-    assert expected in result["msg"]
-
-
 # Finding the key: by id, its access list is read at once (Atlas answers API_KEY_NOT_FOUND there for a missing
 # key); by public key or description, the key list is read first.
 

@@ -348,31 +348,7 @@ def test_absent_ignores_roles(atlas, run_module):
     assert not failed and result["changed"]
 
 
-# Input checks: each fails before the first request.
-
-@pytest.mark.parametrize("args, message", [
-    (dict(roles=["ORG_OWNER"]), "'ORG_OWNER' are organization roles"),
-    (dict(roles=["group_read_only"]), "malformed project roles 'group_read_only'"),
-    (dict(roles=["GROUP_READ_ONLY", "READ_ONLY"]), "malformed project roles 'READ_ONLY'"),
-    (dict(roles=[]), "at least one project role"),
-    (dict(roles=None), "missing: roles"),
-    (dict(project_id="alpha"), "project_id must be a 24-character hexadecimal Atlas id"),
-    (dict(org_id="65A1B2C3"), "org_id must be a 24-character hexadecimal Atlas id"),
-    (dict(api_key_id="pubkeyaa"), "looks like a public key: pass it as public_key"),
-    (dict(api_key_id=None, public_key="pubkeyaa", org_id=None), "org_id is required when the key is named by public_key"),
-    (dict(api_key_id=None, description="ci-key-a", org_id=None), "org_id is required when the key is named by description"),
-    (dict(api_key_id=None, public_key="TOO-LONG-KEY"), "public_key must be the 8-character public key"),
-    (dict(api_key_id=None, description=" "), "description must hold 1 to 250 characters"),
-    (dict(api_key_id=None), "one of the following is required: api_key_id, public_key, description"),
-    (dict(public_key="pubkeyaa"), "mutually exclusive: api_key_id|public_key|description"),
-])
-def test_bad_input_fails_before_any_request(atlas, run_module, args, message):
-    base = dict(org_id=ORG, project_id=ALPHA, api_key_id=KEY_A, roles=["GROUP_READ_ONLY"])
-    base.update(args)
-    failed, result = run(run_module, **dict((k, v) for k, v in base.items() if v is not None))
-    assert failed and message in result["msg"]
-    assert atlas.calls == []
-
+# Errors from Atlas.
 
 def test_atlas_error_is_reported_with_its_code(atlas, run_module, monkeypatch):
     def refuse(method, path, params=None, body=None, reread=None, media_type=None):
