@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import http.client
-import importlib.util
 import json
 import re
 import shutil
@@ -13,23 +12,13 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
 from requests.auth import HTTPDigestAuth
 
-SIMULATOR_PATH = Path(__file__).parents[2] / "simulator" / "atlas_simulator.py"
+from ansible_collections.mongodb_atlas.api_keys.tests.simulator import atlas_simulator as sim
 
-
-def _load_simulator():
-    spec = importlib.util.spec_from_file_location("atlas_simulator_under_test", str(SIMULATOR_PATH))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-sim = _load_simulator()
 ORG = "/orgs/%s/apiKeys" % sim.ORG_ID
 ALPHA = "/groups/%s/apiKeys" % sim.PROJECT_ALPHA_ID
 BETA = "/groups/%s/apiKeys" % sim.PROJECT_BETA_ID
@@ -62,16 +51,10 @@ def expect_error(response, status, code):
     return body
 
 
-@pytest.fixture(scope="module")
-def server():
-    simulator = sim.AtlasSimulator("127.0.0.1", 0).start()
-    yield simulator
-    simulator.stop()
-
-
 @pytest.fixture(autouse=True)
-def fresh_state(server):
-    requests.post(server.url + "/__sim/reset", timeout=5).raise_for_status()
+def server(request):
+    """The session's simulator (the fixture ``sim`` of conftest.py), reset to its seed."""
+    return request.getfixturevalue("sim").server
 
 
 def control(server, method, name, body=None):
@@ -616,7 +599,7 @@ def test_control_state_seed_and_reset(server, admin):
 
 def test_command_line_prints_url_and_stops_on_sigterm(tmp_path):
     url_file = tmp_path / "url"
-    process = subprocess.Popen([sys.executable, str(SIMULATOR_PATH), "--port", "0", "--url-file", str(url_file)],
+    process = subprocess.Popen([sys.executable, sim.__file__, "--port", "0", "--url-file", str(url_file)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline().strip()

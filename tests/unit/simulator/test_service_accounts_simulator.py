@@ -4,27 +4,16 @@ secrets that expire on a movable clock, tokens for those secrets, access lists, 
 media types and the control API, driven with real HTTP requests against a server started in-process."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 import requests
 from requests.auth import HTTPDigestAuth
 
-SIMULATOR_PATH = Path(__file__).parents[2] / "simulator" / "atlas_simulator.py"
+from ansible_collections.mongodb_atlas.api_keys.tests.simulator import atlas_simulator as sim
 
-
-def _load_simulator():
-    spec = importlib.util.spec_from_file_location("atlas_simulator_under_test", str(SIMULATOR_PATH))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-sim = _load_simulator()
 MEDIA_TYPE = "application/vnd.atlas.2024-08-05+json"
 SA = "/orgs/%s/serviceAccounts" % sim.ORG_ID
 ALPHA = "/groups/%s/serviceAccounts" % sim.PROJECT_ALPHA_ID
@@ -74,16 +63,10 @@ def expect_error(response, status, code):
     return body
 
 
-@pytest.fixture(scope="module")
-def server():
-    simulator = sim.AtlasSimulator("127.0.0.1", 0).start()
-    yield simulator
-    simulator.stop()
-
-
 @pytest.fixture(autouse=True)
-def fresh_state(server):
-    requests.post(server.url + "/__sim/reset", timeout=5).raise_for_status()
+def server(request):
+    """The session's simulator (the fixture ``sim`` of conftest.py), reset to its seed."""
+    return request.getfixturevalue("sim").server
 
 
 def control(server, method, name, body=None, status=200):

@@ -6,8 +6,6 @@ name the options and never the secret, and documentation that parses."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
 import pytest
 import requests
@@ -29,40 +27,22 @@ from ansible.plugins.loader import fragment_loader  # noqa: E402 pylint: disable
 from ansible.utils.plugin_docs import get_docstring  # noqa: E402 pylint: disable=wrong-import-position
 
 from ansible_collections.mongodb_atlas.api_keys.plugins.lookup import atlas_access_token  # noqa: E402 pylint: disable=wrong-import-position
+from ansible_collections.mongodb_atlas.api_keys.tests.simulator import atlas_simulator  # noqa: E402 pylint: disable=wrong-import-position
 
 if IS_CONTROLLER is not None:
     module_utils_internal.is_controller = IS_CONTROLLER
 
 NAME = "mongodb_atlas.api_keys.atlas_access_token"
-SIMULATOR_PATH = Path(__file__).parents[3] / "simulator" / "atlas_simulator.py"
 ENV_VARS = ("MONGODB_ATLAS_CLIENT_ID", "MONGODB_ATLAS_CLIENT_SECRET", "MONGODB_ATLAS_BASE_URL")
 # The documentation as Ansible reads it: the options come from the connection doc fragment.
 DOC = get_docstring(atlas_access_token.__file__, fragment_loader, collection_name="mongodb_atlas.api_keys")[0]
 
 
-@pytest.fixture(scope="module")
-def sim():
-    spec = importlib.util.spec_from_file_location("atlas_simulator_for_lookup", str(SIMULATOR_PATH))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    simulator = module.AtlasSimulator().start()
-    simulator.module = module
-    yield simulator
-    simulator.stop()
-
-
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch):
-    for name in ENV_VARS:
-        monkeypatch.delenv(name, raising=False)
+def as_the_controller(monkeypatch):
     if IS_CONTROLLER is not None:
         monkeypatch.setattr(module_utils_internal, "is_controller", True)  # undone after the test
 
-
-@pytest.fixture
-def fresh(sim):
-    requests.post(sim.url + "/__sim/reset", timeout=5).raise_for_status()
-    return sim
 
 
 def lookup(**kwargs):
@@ -80,8 +60,8 @@ def token_requests(sim):
 
 
 def bearer_status(sim, token):
-    return requests.get(sim.url + "/api/atlas/v2/orgs/%s/apiKeys" % sim.module.ORG_ID, timeout=5,
-                        headers={"Authorization": "Bearer " + token, "Accept": sim.module.V2_MEDIA_TYPE}).status_code
+    return requests.get(sim.url + "/api/atlas/v2/orgs/%s/apiKeys" % atlas_simulator.ORG_ID, timeout=5,
+                        headers={"Authorization": "Bearer " + token, "Accept": atlas_simulator.V2_MEDIA_TYPE}).status_code
 
 
 def test_documentation_options_and_env_vars():
@@ -98,57 +78,53 @@ def test_documentation_options_and_env_vars():
     assert yaml.safe_load(atlas_access_token.RETURN)["_raw"]["elements"] == "str"
 
 
-def test_returns_one_token_that_atlas_accepts(fresh):
-    sim = fresh.module
-    result = lookup(client_id=sim.SERVICE_ACCOUNT_CLIENT_ID, client_secret=sim.SERVICE_ACCOUNT_CLIENT_SECRET,
-                    api_base_url=fresh.url)
+def test_returns_one_token_that_atlas_accepts(sim):
+    result = lookup(client_id=atlas_simulator.SERVICE_ACCOUNT_CLIENT_ID, client_secret=atlas_simulator.SERVICE_ACCOUNT_CLIENT_SECRET,
+                    api_base_url=sim.url)
     assert isinstance(result, list) and len(result) == 1 and result[0].startswith("simtok_")
-    assert bearer_status(fresh, result[0]) == 200
-    [entry] = token_requests(fresh)
-    assert (entry["method"], entry["status"], entry["principal"]) == ("POST", 200, sim.SERVICE_ACCOUNT_CLIENT_ID)
+    assert bearer_status(sim, result[0]) == 200
+    [entry] = token_requests(sim)
+    assert (entry["method"], entry["status"], entry["principal"]) == ("POST", 200, atlas_simulator.SERVICE_ACCOUNT_CLIENT_ID)
 
 
-def test_options_come_from_the_environment(fresh, monkeypatch):
-    sim = fresh.module
-    monkeypatch.setenv("MONGODB_ATLAS_CLIENT_ID", sim.SERVICE_ACCOUNT_CLIENT_ID)
-    monkeypatch.setenv("MONGODB_ATLAS_CLIENT_SECRET", sim.SERVICE_ACCOUNT_CLIENT_SECRET)
-    monkeypatch.setenv("MONGODB_ATLAS_BASE_URL", fresh.url)
+def test_options_come_from_the_environment(sim, monkeypatch):
+    monkeypatch.setenv("MONGODB_ATLAS_CLIENT_ID", atlas_simulator.SERVICE_ACCOUNT_CLIENT_ID)
+    monkeypatch.setenv("MONGODB_ATLAS_CLIENT_SECRET", atlas_simulator.SERVICE_ACCOUNT_CLIENT_SECRET)
+    monkeypatch.setenv("MONGODB_ATLAS_BASE_URL", sim.url)
     [token] = lookup()
-    assert bearer_status(fresh, token) == 200
+    assert bearer_status(sim, token) == 200
 
 
-def test_keyword_arguments_win_over_the_environment(fresh, monkeypatch):
-    sim = fresh.module
+def test_keyword_arguments_win_over_the_environment(sim, monkeypatch):
     monkeypatch.setenv("MONGODB_ATLAS_CLIENT_ID", "mdb_sa_id_from_the_environment")
     monkeypatch.setenv("MONGODB_ATLAS_CLIENT_SECRET", "mdb_sa_sk_from_the_environment")
     monkeypatch.setenv("MONGODB_ATLAS_BASE_URL", "http://127.0.0.1:9")
-    lookup(client_id=sim.SERVICE_ACCOUNT_CLIENT_ID, client_secret=sim.SERVICE_ACCOUNT_CLIENT_SECRET,
-           api_base_url=fresh.url)
-    assert [e["principal"] for e in token_requests(fresh)] == [sim.SERVICE_ACCOUNT_CLIENT_ID]
+    lookup(client_id=atlas_simulator.SERVICE_ACCOUNT_CLIENT_ID, client_secret=atlas_simulator.SERVICE_ACCOUNT_CLIENT_SECRET,
+           api_base_url=sim.url)
+    assert [e["principal"] for e in token_requests(sim)] == [atlas_simulator.SERVICE_ACCOUNT_CLIENT_ID]
 
 
-def test_wrong_secret_names_the_options_never_the_secret(fresh):
+def test_wrong_secret_names_the_options_never_the_secret(sim):
     with pytest.raises(AnsibleLookupError) as err:
-        lookup(client_id=fresh.module.SERVICE_ACCOUNT_CLIENT_ID, client_secret="mdb_sa_sk_wrong-d0-n0t-l3ak",
-               api_base_url=fresh.url)
+        lookup(client_id=atlas_simulator.SERVICE_ACCOUNT_CLIENT_ID, client_secret="mdb_sa_sk_wrong-d0-n0t-l3ak",
+               api_base_url=sim.url)
     message = str(err.value)
     assert message.startswith("Failed to obtain an Atlas access token: could not obtain an access token from "
-                              "%s/api/oauth/token: HTTP 401 invalid_client" % fresh.url)
+                              "%s/api/oauth/token: HTTP 401 invalid_client" % sim.url)
     assert "client_id" in message and "MONGODB_ATLAS_CLIENT_SECRET" in message
     assert "wrong-d0-n0t-l3ak" not in message
-    assert len(token_requests(fresh)) == 1
+    assert len(token_requests(sim)) == 1
 
 
-def test_rate_limit_is_retried_after_retry_after(fresh):
-    sim = fresh.module
-    requests.post(fresh.url + "/__sim/config", json={"token_rate_limit": 1, "token_rate_window": 1},
+def test_rate_limit_is_retried_after_retry_after(sim):
+    requests.post(sim.url + "/__sim/config", json={"token_rate_limit": 1, "token_rate_window": 1},
                   timeout=5).raise_for_status()
-    args = dict(client_id=sim.SERVICE_ACCOUNT_CLIENT_ID, client_secret=sim.SERVICE_ACCOUNT_CLIENT_SECRET,
-                api_base_url=fresh.url)
+    args = dict(client_id=atlas_simulator.SERVICE_ACCOUNT_CLIENT_ID, client_secret=atlas_simulator.SERVICE_ACCOUNT_CLIENT_SECRET,
+                api_base_url=sim.url)
     lookup(**args)
     [token] = lookup(**args)  # 429 with Retry-After: 1, then a token
-    assert bearer_status(fresh, token) == 200
-    assert [e["status"] for e in token_requests(fresh)] == [200, 429, 200]
+    assert bearer_status(sim, token) == 200
+    assert [e["status"] for e in token_requests(sim)] == [200, 429, 200]
     with pytest.raises(AnsibleLookupError) as err:
         lookup(retries=0, **args)
     assert "HTTP 429 RATE_LIMITED" in str(err.value) and "atlas_access_token lookup" in str(err.value)
@@ -160,13 +136,13 @@ def test_rate_limit_is_retried_after_retry_after(fresh):
     ({}, "not set: client_id and client_secret."),
     (dict(client_id="  ", client_secret="mdb_sa_sk_only-d0-n0t-l3ak"), "not set: client_id."),
 ])
-def test_missing_credentials(kwargs, words, fresh):
+def test_missing_credentials(kwargs, words, sim):
     with pytest.raises(AnsibleLookupError) as err:
-        lookup(api_base_url=fresh.url, **kwargs)
+        lookup(api_base_url=sim.url, **kwargs)
     message = str(err.value)
     assert words in message and "MONGODB_ATLAS_CLIENT_ID" in message and "MONGODB_ATLAS_CLIENT_SECRET" in message
     assert "d0-n0t-l3ak" not in message
-    assert token_requests(fresh) == []
+    assert token_requests(sim) == []
 
 
 @pytest.mark.parametrize("kwargs, words", [
@@ -178,11 +154,11 @@ def test_missing_credentials(kwargs, words, fresh):
     (dict(retries=-1), "retries must be 0 or more; got -1."),
     (dict(_terms=["something"]), "takes no terms"),
 ])
-def test_bad_input_fails_before_any_request(kwargs, words, fresh):
+def test_bad_input_fails_before_any_request(kwargs, words, sim):
     with pytest.raises(AnsibleLookupError) as err:
         lookup(client_id="mdb_sa_id_x", client_secret="mdb_sa_sk_x", **kwargs)
     assert words in str(err.value) and "hunter2" not in str(err.value)
-    assert token_requests(fresh) == []
+    assert token_requests(sim) == []
 
 
 def test_connection_refused():

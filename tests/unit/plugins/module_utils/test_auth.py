@@ -12,7 +12,6 @@ import json
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from unittest import mock
 from urllib.parse import parse_qs
 
@@ -31,6 +30,7 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client impo
     AtlasApiError, AtlasClient, AtlasTransportError)
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import (
     REJECTED_HINTS, AtlasModule, describe_error)
+from ansible_collections.mongodb_atlas.api_keys.tests.simulator import atlas_simulator
 
 PUBLIC = "pubkey42"
 PRIVATE = "PRIVATE-c0ffee-5ec4e7-do-not-leak"
@@ -718,67 +718,48 @@ def test_module_expired_token_message(module_env, server):
 # Against the Atlas simulator: token endpoint, roles, expiry
 # --------------------------------------------------------------------------------------------
 
-SIMULATOR_PATH = Path(__file__).parents[3] / "simulator" / "atlas_simulator.py"
 
 
-@pytest.fixture(scope="module")
-def sim():
-    spec = importlib.util.spec_from_file_location("atlas_simulator_for_auth", str(SIMULATOR_PATH))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    simulator = module.AtlasSimulator().start()
-    simulator.module = module
-    yield simulator
-    simulator.stop()
-
-
-@pytest.fixture
-def fresh_sim(sim):
-    requests.post(sim.url + "/__sim/reset", timeout=5).raise_for_status()
-    return sim
 
 
 def sim_log(sim):
     return requests.get(sim.url + "/__sim/log", timeout=5).json()["requests"]
 
 
-def test_simulator_module_run_with_the_seeded_service_account(module_env, fresh_sim):
-    sim = fresh_sim.module
-    atlas = run_module(dict(api_base_url=fresh_sim.url, client_id=sim.SERVICE_ACCOUNT_CLIENT_ID,
-                            client_secret=sim.SERVICE_ACCOUNT_CLIENT_SECRET))
-    org = "/orgs/%s/apiKeys" % sim.ORG_ID
+def test_simulator_module_run_with_the_seeded_service_account(module_env, sim):
+    atlas = run_module(dict(api_base_url=sim.url, client_id=atlas_simulator.SERVICE_ACCOUNT_CLIENT_ID,
+                            client_secret=atlas_simulator.SERVICE_ACCOUNT_CLIENT_SECRET))
+    org = "/orgs/%s/apiKeys" % atlas_simulator.ORG_ID
     created = atlas.write("POST", org, "create key", body={"desc": "by a service account", "roles": ["ORG_MEMBER"]})
     atlas.list_all(org, "list keys")
     atlas.write("DELETE", "%s/%s" % (org, created["id"]), "delete key")
-    log = sim_log(fresh_sim)
+    log = sim_log(sim)
     assert [(e["method"], e["path"].split("/")[-1], e["status"]) for e in log] == [
         ("POST", "token", 200), ("POST", "apiKeys", 200), ("GET", "apiKeys", 200), ("DELETE", created["id"], 204)]
-    assert {e["principal"] for e in log} == {sim.SERVICE_ACCOUNT_CLIENT_ID}
+    assert {e["principal"] for e in log} == {atlas_simulator.SERVICE_ACCOUNT_CLIENT_ID}
     assert [e["write"] for e in log] == [False, True, False, True]
 
 
-def test_simulator_expired_token_fails_with_the_fetch_a_new_one_message(module_env, fresh_sim):
-    sim = fresh_sim.module
-    requests.post(fresh_sim.url + "/__sim/config", json={"token_ttl": 0}, timeout=5).raise_for_status()
-    client = AtlasClient(fresh_sim.url, None)
-    token = request_access_token(client, sim.SERVICE_ACCOUNT_CLIENT_ID, sim.SERVICE_ACCOUNT_CLIENT_SECRET)
+def test_simulator_expired_token_fails_with_the_fetch_a_new_one_message(module_env, sim):
+    requests.post(sim.url + "/__sim/config", json={"token_ttl": 0}, timeout=5).raise_for_status()
+    client = AtlasClient(sim.url, None)
+    token = request_access_token(client, atlas_simulator.SERVICE_ACCOUNT_CLIENT_ID, atlas_simulator.SERVICE_ACCOUNT_CLIENT_SECRET)
     assert token.expires_in == 0
-    atlas = run_module(dict(api_base_url=fresh_sim.url, api_access_token=token.access_token))
+    atlas = run_module(dict(api_base_url=sim.url, api_access_token=token.access_token))
     with pytest.raises(FailJson) as failure:
-        atlas.get("/orgs/%s/apiKeys" % sim.ORG_ID, "list the API keys of organization x")
+        atlas.get("/orgs/%s/apiKeys" % atlas_simulator.ORG_ID, "list the API keys of organization x")
     message = failure.value.result["msg"]
     assert "HTTP 401" in message and "it has expired or is not valid" in message and "fetch a new one" in message
     assert token.access_token not in json.dumps(failure.value.result)
-    assert sim.SERVICE_ACCOUNT_CLIENT_SECRET not in json.dumps(failure.value.result)
+    assert atlas_simulator.SERVICE_ACCOUNT_CLIENT_SECRET not in json.dumps(failure.value.result)
 
 
-def test_simulator_wrong_secret(module_env, fresh_sim):
-    sim = fresh_sim.module
-    atlas = run_module(dict(api_base_url=fresh_sim.url, client_id=sim.SERVICE_ACCOUNT_CLIENT_ID,
+def test_simulator_wrong_secret(module_env, sim):
+    atlas = run_module(dict(api_base_url=sim.url, client_id=atlas_simulator.SERVICE_ACCOUNT_CLIENT_ID,
                             client_secret="mdb_sa_sk_wrong-secret-d0-n0t-l3ak"))
     with pytest.raises(FailJson) as failure:
-        atlas.get("/orgs/%s/apiKeys" % sim.ORG_ID, "list keys")
+        atlas.get("/orgs/%s/apiKeys" % atlas_simulator.ORG_ID, "list keys")
     text = json.dumps(failure.value.result)
     assert "HTTP 401 invalid_client: Invalid client credentials" in failure.value.result["msg"]
     assert "wrong-secret" not in text
-    assert [(e["path"], e["status"]) for e in sim_log(fresh_sim)] == [(TOKEN_PATH, 401)]
+    assert [(e["path"], e["status"]) for e in sim_log(sim)] == [(TOKEN_PATH, 401)]

@@ -7,22 +7,18 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
 import ipaddress
 import json
 import re
-import urllib.request
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 
-from ansible.module_utils.common import warnings as module_warnings
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils import module_base
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import AtlasApiError
 from ansible_collections.mongodb_atlas.api_keys.plugins.modules import atlas_api_key_accesslist
+from ansible_collections.mongodb_atlas.api_keys.tests.simulator import atlas_simulator
 
 try:
     # When plain pytest collects the whole unit suite in one process, the lookup plugin tests import the controller
@@ -162,34 +158,6 @@ class FakeClient:
         return {"results": entries[:page_size], "totalCount": len(entries), "links": []}
 
 
-@pytest.fixture(autouse=True)
-def module_process(monkeypatch):
-    """Run modules as on a target, where a module's warnings go to its result.
-
-    On ansible-core 2.19+, importing the controller (the lookup plugin tests import ansible.utils.display) marks the
-    whole Python process as the controller, after which AnsibleModule.warn sends warnings to the controller's
-    Display instead of the module's result.
-    """
-    try:
-        from ansible.module_utils import _internal
-    except ImportError:  # ansible-core < 2.19: no controller context
-        _internal = None
-    if _internal is not None and hasattr(_internal, "is_controller"):
-        monkeypatch.setattr(_internal, "is_controller", False)
-
-
-def forget_module_messages():
-    """Empty the process-wide store of warnings and deprecations, as a new module process starts with.
-
-    Nothing empties it between two module runs in one process: without this, a run would return the warnings of
-    every run before it.
-    """
-    for name in ("_global_warnings", "_global_deprecations"):
-        store = getattr(module_warnings, name, None)
-        if store is not None:
-            store.clear()
-
-
 @pytest.fixture
 def atlas(monkeypatch):
     """The fake Atlas the next module run talks to: two keys with empty access lists."""
@@ -198,17 +166,10 @@ def atlas(monkeypatch):
     return fake
 
 
-def run(capsys, check_mode=False, diff=True, **args):
+def run(run_module, check_mode=False, diff=True, **args):
     """Run the module; return (failed, result)."""
     args = dict(dict(CONNECTION, org_id=ORG), **args)
-    args["_ansible_check_mode"] = check_mode
-    args["_ansible_diff"] = diff
-    forget_module_messages()
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exit_info:
-            atlas_api_key_accesslist.main()
-    result = json.loads(capsys.readouterr().out)
-    assert (exit_info.value.code != 0) == bool(result.get("failed"))
+    result = run_module(atlas_api_key_accesslist, args, check_mode=check_mode, diff=diff)
     assert "a-private-admin-secret" not in json.dumps(result)
     return bool(result.get("failed")), result
 
@@ -224,9 +185,9 @@ def cidrs(result):
 
 # Adding.
 
-def test_present_adds_every_missing_entry_in_one_post(atlas, capsys):
+def test_present_adds_every_missing_entry_in_one_post(atlas, run_module):
     atlas.seed("198.51.100.7")
-    failed, result = run(capsys, api_key_id=KEY,
+    failed, result = run(run_module, api_key_id=KEY,
                          entries=["203.0.113.0/24", "198.51.100.7", "2001:db8::1", "2001:db8:aa::/48"])
     assert not failed and result["changed"]
     assert atlas.writes() == [("POST", PATH, [  # in address order, as results list them
@@ -251,10 +212,10 @@ def test_present_adds_every_missing_entry_in_one_post(atlas, capsys):
     assert "warnings" not in result
 
 
-def test_present_with_nothing_missing_only_reads(atlas, capsys):
+def test_present_with_nothing_missing_only_reads(atlas, run_module):
     atlas.seed("203.0.113.0/24", "198.51.100.7", "2001:db8::1/128")
     # Other spellings and another order of the same networks.
-    failed, result = run(capsys, public_key="pubkeyaa",
+    failed, result = run(run_module, public_key="pubkeyaa",
                          entries=["2001:0DB8:0000:0000:0000:0000:0000:0001", "198.51.100.7/32", "203.0.113.0/24",
                                   "198.51.100.7"])
     assert not failed and not result["changed"]
@@ -266,16 +227,16 @@ def test_present_with_nothing_missing_only_reads(atlas, capsys):
     assert cidrs(result) == ["198.51.100.7/32", "203.0.113.0/24", "2001:db8::1/128"]
 
 
-def test_two_spellings_of_one_entry_are_posted_once(atlas, capsys):
-    failed, result = run(capsys, api_key_id=KEY, entries=["10.1.2.3", "10.1.2.3/32", " 10.1.2.3 "])
+def test_two_spellings_of_one_entry_are_posted_once(atlas, run_module):
+    failed, result = run(run_module, api_key_id=KEY, entries=["10.1.2.3", "10.1.2.3/32", " 10.1.2.3 "])
     assert not failed and result["changed"]
     assert atlas.writes() == [("POST", PATH, [{"ipAddress": "10.1.2.3"}])]
     assert result["added"] == ["10.1.2.3/32"]
 
 
-def test_present_without_purge_keeps_other_entries(atlas, capsys):
+def test_present_without_purge_keeps_other_entries(atlas, run_module):
     atlas.seed("192.0.2.0/24")
-    failed, result = run(capsys, api_key_id=KEY, entries=["203.0.113.0/24"])
+    failed, result = run(run_module, api_key_id=KEY, entries=["203.0.113.0/24"])
     assert not failed and result["changed"]
     assert [call[0] for call in atlas.writes()] == ["POST"]
     assert atlas.listed() == ["192.0.2.0/24", "203.0.113.0/24"]
@@ -294,9 +255,9 @@ ORDER_AFTER = ["2.0.0.0/8", "10.0.0.0/16", "10.0.0.0/24", "100.64.0.0/10", "::1/
 
 
 @pytest.mark.parametrize("check_mode", [False, True])
-def test_entries_added_removed_and_diff_are_in_address_order(atlas, capsys, check_mode):
+def test_entries_added_removed_and_diff_are_in_address_order(atlas, run_module, check_mode):
     atlas.seed(*ORDER_SEEDED)
-    failed, result = run(capsys, check_mode=check_mode, api_key_id=KEY, entries=ORDER_WANTED, purge=True)
+    failed, result = run(run_module, check_mode=check_mode, api_key_id=KEY, entries=ORDER_WANTED, purge=True)
     assert not failed and result["changed"]
     assert result["added"] == ORDER_ADDED
     assert result["removed"] == ORDER_REMOVED
@@ -307,9 +268,9 @@ def test_entries_added_removed_and_diff_are_in_address_order(atlas, capsys, chec
         [] if check_mode else [PATH + "/203.0.113.0%2F24", PATH + "/9.9.9.9"])
 
 
-def test_absent_lists_what_is_left_in_address_order(atlas, capsys):
+def test_absent_lists_what_is_left_in_address_order(atlas, run_module):
     atlas.seed(*ORDER_SEEDED)
-    failed, result = run(capsys, api_key_id=KEY, state="absent", entries=["2001:db8::/32", "9.9.9.9", "10.0.0.0/24"])
+    failed, result = run(run_module, api_key_id=KEY, state="absent", entries=["2001:db8::/32", "9.9.9.9", "10.0.0.0/24"])
     assert not failed and result["changed"]
     assert result["removed"] == ["9.9.9.9/32", "10.0.0.0/24", "2001:db8::/32"]
     assert cidrs(result) == ["203.0.113.0/24"]
@@ -324,9 +285,9 @@ def many(count):
 
 @pytest.mark.parametrize("seeded, rereads", [(0, 0), (399, 0), (499, 0), (500, 1), (599, 1)],
                          ids=["1-entry", "400-entries", "500-entries", "501-entries", "600-entries"])
-def test_only_a_post_answer_longer_than_one_page_of_500_is_read_again(atlas, capsys, seeded, rereads):
+def test_only_a_post_answer_longer_than_one_page_of_500_is_read_again(atlas, run_module, seeded, rereads):
     atlas.seed(*many(seeded))
-    failed, result = run(capsys, api_key_id=KEY, entries=["203.0.113.0/24"])
+    failed, result = run(run_module, api_key_id=KEY, entries=["203.0.113.0/24"])
     assert not failed and result["changed"]
     assert atlas.post_params == [{"itemsPerPage": 500}]
     assert [call[0] for call in atlas.calls] == ["LIST", "POST"] + ["LIST"] * rereads
@@ -335,10 +296,10 @@ def test_only_a_post_answer_longer_than_one_page_of_500_is_read_again(atlas, cap
     assert [entry["created"] for entry in result["entries"]] == [CREATED] * (seeded + 1)
 
 
-def test_a_paginated_post_answer_is_read_once_after_the_removals(atlas, capsys):
+def test_a_paginated_post_answer_is_read_once_after_the_removals(atlas, run_module):
     seeded = many(600)
     atlas.seed(*seeded)
-    failed, result = run(capsys, api_key_id=KEY, entries=["203.0.113.0/24", "10.0.7.0/24"], purge=True)
+    failed, result = run(run_module, api_key_id=KEY, entries=["203.0.113.0/24", "10.0.7.0/24"], purge=True)
     assert not failed and result["changed"]
     assert [call[0] for call in atlas.calls] == ["LIST", "POST"] + ["DELETE"] * 599 + ["LIST"]
     assert atlas.post_params == [{"itemsPerPage": 500}]
@@ -351,11 +312,11 @@ def test_a_paginated_post_answer_is_read_once_after_the_removals(atlas, capsys):
     assert result["removed"].index("10.0.9.0/24") + 1 == result["removed"].index("10.0.10.0/24")
 
 
-def test_a_post_answer_without_total_count_is_read_again(atlas, capsys, monkeypatch):
+def test_a_post_answer_without_total_count_is_read_again(atlas, run_module, monkeypatch):
     atlas.seed("192.0.2.0/24")
     post = atlas._post
     monkeypatch.setattr(atlas, "_post", lambda path, body, page_size: {"results": post(path, body, page_size)["results"]})
-    failed, result = run(capsys, api_key_id=KEY, entries=["203.0.113.0/24"])
+    failed, result = run(run_module, api_key_id=KEY, entries=["203.0.113.0/24"])
     assert not failed
     assert [call[0] for call in atlas.calls] == ["LIST", "POST", "LIST"]
     assert cidrs(result) == ["192.0.2.0/24", "203.0.113.0/24"]
@@ -363,10 +324,10 @@ def test_a_post_answer_without_total_count_is_read_again(atlas, capsys, monkeypa
 
 # A POST whose answer is lost.
 
-def test_a_lost_post_answer_is_recovered_by_reading_the_list(atlas, capsys):
+def test_a_lost_post_answer_is_recovered_by_reading_the_list(atlas, run_module):
     atlas.seed("192.0.2.0/24")
     atlas.lose_next_post = True
-    failed, result = run(capsys, api_key_id=KEY, entries=["203.0.113.0/24", "10.1.2.3"])
+    failed, result = run(run_module, api_key_id=KEY, entries=["203.0.113.0/24", "10.1.2.3"])
     assert not failed and result["changed"]
     assert [call[0] for call in atlas.calls] == ["LIST", "POST", "LIST"]  # sent once, not again
     assert atlas.listed() == ["10.1.2.3/32", "192.0.2.0/24", "203.0.113.0/24"]
@@ -374,17 +335,17 @@ def test_a_lost_post_answer_is_recovered_by_reading_the_list(atlas, capsys):
     assert result["added"] == ["10.1.2.3/32", "203.0.113.0/24"]
 
 
-def test_a_post_that_was_not_applied_is_sent_again(atlas, capsys):
+def test_a_post_that_was_not_applied_is_sent_again(atlas, run_module):
     atlas.lose_next_post = True
     atlas.apply_lost_post = False
-    failed, result = run(capsys, api_key_id=KEY, entries=["203.0.113.0/24"])
+    failed, result = run(run_module, api_key_id=KEY, entries=["203.0.113.0/24"])
     assert not failed and result["changed"]
     assert [call[0] for call in atlas.calls] == ["LIST", "POST", "LIST", "POST"]
     assert atlas.post_params == [{"itemsPerPage": 500}] * 2
     assert atlas.listed() == ["203.0.113.0/24"]
 
 
-def test_reread_answers_none_while_an_added_entry_is_missing(atlas, capsys, monkeypatch):
+def test_reread_answers_none_while_an_added_entry_is_missing(atlas, run_module, monkeypatch):
     # A list that holds only some of the posted entries means the POST was not applied.
     atlas.seed("10.1.2.3")
     seen = []
@@ -395,15 +356,15 @@ def test_reread_answers_none_while_an_added_entry_is_missing(atlas, capsys, monk
         return atlas._post(path, body, params["itemsPerPage"])
 
     monkeypatch.setattr(atlas, "post", post)
-    failed, result = run(capsys, api_key_id=KEY, entries=["10.1.2.3", "203.0.113.0/24"])
+    failed, result = run(run_module, api_key_id=KEY, entries=["10.1.2.3", "203.0.113.0/24"])
     assert not failed and seen == [None]
 
 
 # Removing.
 
-def test_purge_removes_every_other_entry_one_delete_each(atlas, capsys):
+def test_purge_removes_every_other_entry_one_delete_each(atlas, run_module):
     atlas.seed("192.0.2.0/24", "198.51.100.7", "2001:db8::/48", "203.0.113.0/24")
-    failed, result = run(capsys, description="ci-key-a", entries=["203.0.113.0/24"], purge=True)
+    failed, result = run(run_module, description="ci-key-a", entries=["203.0.113.0/24"], purge=True)
     assert not failed and result["changed"]
     assert atlas.writes() == [
         ("DELETE", PATH + "/192.0.2.0%2F24", None),
@@ -421,25 +382,25 @@ def test_purge_removes_every_other_entry_one_delete_each(atlas, capsys):
         after=dict(entries=["203.0.113.0/24"]))
 
 
-def test_purge_adds_before_it_removes(atlas, capsys):
+def test_purge_adds_before_it_removes(atlas, run_module):
     atlas.seed("10.0.0.0/24")
-    failed, result = run(capsys, api_key_id=KEY, entries=["10.0.0.0/16"], purge=True)
+    failed, result = run(run_module, api_key_id=KEY, entries=["10.0.0.0/16"], purge=True)
     assert not failed and result["changed"]
     assert [call[:2] for call in atlas.writes()] == [("POST", PATH), ("DELETE", PATH + "/10.0.0.0%2F24")]
     assert cidrs(result) == ["10.0.0.0/16"]
     assert [call[0] for call in atlas.calls] == ["LIST", "POST", "DELETE"]
 
 
-def test_purge_with_the_same_list_in_other_spellings_changes_nothing(atlas, capsys):
+def test_purge_with_the_same_list_in_other_spellings_changes_nothing(atlas, run_module):
     atlas.seed("10.1.2.3", "2001:db8::/48")
-    failed, result = run(capsys, api_key_id=KEY, entries=["2001:0db8::/48", "10.1.2.3/32"], purge=True)
+    failed, result = run(run_module, api_key_id=KEY, entries=["2001:0db8::/48", "10.1.2.3/32"], purge=True)
     assert not failed and not result["changed"]
     assert atlas.writes() == []
 
 
-def test_absent_removes_only_listed_entries_that_exist(atlas, capsys):
+def test_absent_removes_only_listed_entries_that_exist(atlas, run_module):
     atlas.seed("192.0.2.0/24", "198.51.100.7", "2001:db8::1")
-    failed, result = run(capsys, api_key_id=KEY, state="absent",
+    failed, result = run(run_module, api_key_id=KEY, state="absent",
                          entries=["198.51.100.7/32", "2001:0db8:0:0:0:0:0:1", "203.0.113.0/24"])
     assert not failed and result["changed"]
     assert atlas.writes() == [
@@ -451,9 +412,9 @@ def test_absent_removes_only_listed_entries_that_exist(atlas, capsys):
     assert "warnings" not in result
 
 
-def test_absent_with_nothing_to_remove_only_reads(atlas, capsys):
+def test_absent_with_nothing_to_remove_only_reads(atlas, run_module):
     atlas.seed("192.0.2.0/24")
-    failed, result = run(capsys, api_key_id=KEY, state="absent", entries=["203.0.113.0/24", "192.0.2.1"])
+    failed, result = run(run_module, api_key_id=KEY, state="absent", entries=["203.0.113.0/24", "192.0.2.1"])
     assert not failed and not result["changed"]
     assert atlas.calls == [("LIST", PATH, None)]
     assert result["removed"] == []
@@ -465,44 +426,44 @@ EMPTY_WARNING = ("The access list of API key %s is empty: the key can be used fr
                  "requires an API access list. Add entries to restrict where it can be used from." % KEY)
 
 
-def test_removing_the_last_entry_warns(atlas, capsys):
+def test_removing_the_last_entry_warns(atlas, run_module):
     atlas.seed("192.0.2.0/24")
-    failed, result = run(capsys, api_key_id=KEY, state="absent", entries=["192.0.2.0/24"])
+    failed, result = run(run_module, api_key_id=KEY, state="absent", entries=["192.0.2.0/24"])
     assert not failed and result["changed"]
     assert result["entries"] == []
     assert warnings(result) == [EMPTY_WARNING]
 
 
-def test_purge_to_an_empty_list_warns_in_check_mode_too(atlas, capsys):
+def test_purge_to_an_empty_list_warns_in_check_mode_too(atlas, run_module):
     atlas.seed("192.0.2.0/24", "10.1.2.3")
-    failed, result = run(capsys, check_mode=True, api_key_id=KEY, entries=[], purge=True)
+    failed, result = run(run_module, check_mode=True, api_key_id=KEY, entries=[], purge=True)
     assert not failed and result["changed"]
     assert atlas.writes() == []
     assert result["entries"] == []
     assert warnings(result) == [EMPTY_WARNING]
 
 
-def test_an_empty_list_left_empty_warns_again(atlas, capsys):
-    failed, result = run(capsys, api_key_id=KEY, entries=[])
+def test_an_empty_list_left_empty_warns_again(atlas, run_module):
+    failed, result = run(run_module, api_key_id=KEY, entries=[])
     assert not failed and not result["changed"]
     assert warnings(result) == [EMPTY_WARNING]
 
 
-def test_each_run_returns_its_own_warnings_only(atlas, capsys):
+def test_each_run_returns_its_own_warnings_only(atlas, run_module):
     # The warning is in the module's result (also with the controller imported, see the imports), and a run
     # without a warning after a run with one has none.
     atlas.seed("192.0.2.0/24")
-    failed, result = run(capsys, api_key_id=KEY, state="absent", entries=["192.0.2.0/24"])
+    failed, result = run(run_module, api_key_id=KEY, state="absent", entries=["192.0.2.0/24"])
     assert not failed and warnings(result) == [EMPTY_WARNING]
-    failed, result = run(capsys, api_key_id=KEY, entries=["203.0.113.0/24"])
+    failed, result = run(run_module, api_key_id=KEY, entries=["203.0.113.0/24"])
     assert not failed and "warnings" not in result
 
 
 # Check mode.
 
-def test_check_mode_sends_no_write_and_shows_the_list_as_it_would_be(atlas, capsys):
+def test_check_mode_sends_no_write_and_shows_the_list_as_it_would_be(atlas, run_module):
     atlas.seed("192.0.2.0/24", "198.51.100.7")
-    failed, result = run(capsys, check_mode=True, api_key_id=KEY,
+    failed, result = run(run_module, check_mode=True, api_key_id=KEY,
                          entries=["203.0.113.0/24", "2001:db8::1", "198.51.100.7"], purge=True)
     assert not failed and result["changed"]
     assert atlas.calls == [("LIST", PATH, None)]
@@ -519,76 +480,22 @@ def test_check_mode_sends_no_write_and_shows_the_list_as_it_would_be(atlas, caps
     assert result["diff"]["after"] == dict(entries=["198.51.100.7/32", "203.0.113.0/24", "2001:db8::1/128"])
 
 
-def test_check_mode_then_real_run_agree(atlas, capsys):
+def test_check_mode_then_real_run_agree(atlas, run_module):
     atlas.seed("192.0.2.0/24")
     args = dict(api_key_id=KEY, entries=["203.0.113.0/24"], purge=True)
-    checked = run(capsys, check_mode=True, **args)[1]
-    applied = run(capsys, **args)[1]
+    checked = run(run_module, check_mode=True, **args)[1]
+    applied = run(run_module, **args)[1]
     assert checked["changed"] and applied["changed"]
     for field in ("added", "removed", "diff"):
         assert checked[field] == applied[field]
     assert cidrs(checked) == cidrs(applied)
-    again = run(capsys, **args)[1]
+    again = run(run_module, **args)[1]
     assert not again["changed"]
 
 
-def test_no_diff_without_diff_mode(atlas, capsys):
-    failed, result = run(capsys, diff=False, api_key_id=KEY, entries=["203.0.113.0/24"])
+def test_no_diff_without_diff_mode(atlas, run_module):
+    failed, result = run(run_module, diff=False, api_key_id=KEY, entries=["203.0.113.0/24"])
     assert not failed and result["changed"] and "diff" not in result
-
-
-# Bad input fails before any request.
-
-@pytest.mark.parametrize("entries, expected", [
-    (["10.0.0.1/24"], "'10.0.0.1/24' has host bits set; the CIDR block that holds it is 10.0.0.0/24."),
-    (["2001:db8::1/64"], "'2001:db8::1/64' has host bits set; the CIDR block that holds it is 2001:db8::/64."),
-    (["not-an-ip"], "'not-an-ip' is not an IPv4 or IPv6 address or CIDR block; use forms such as 203.0.113.10, "
-                    "203.0.113.0/24, 2001:db8::1 or 2001:db8::/48."),
-    (["10.0.0.0/33"], "'10.0.0.0/33' is not an IPv4 or IPv6 address or CIDR block"),
-])
-def test_invalid_entries_fail_before_any_request(atlas, capsys, entries, expected):
-    failed, result = run(capsys, api_key_id=KEY, entries=["203.0.113.0/24"] + entries)
-    assert failed and not result["changed"]
-    assert expected in result["msg"]
-    assert result["msg"].startswith("entries holds 1 invalid item: ")
-    assert atlas.calls == []
-
-
-def test_every_invalid_entry_is_named_at_once(atlas, capsys):
-    failed, result = run(capsys, api_key_id=KEY, state="absent", entries=["10.0.0.1/24", "x", "10.0.0.0/8"])
-    assert failed and atlas.calls == []
-    assert result["msg"].startswith("entries holds 2 invalid items: ")
-    assert "'10.0.0.1/24' has host bits set" in result["msg"] and "'x' is not an IPv4" in result["msg"]
-
-
-def test_a_key_selector_is_required(atlas, capsys):
-    failed, result = run(capsys, entries=["203.0.113.0/24"])
-    assert failed and atlas.calls == []
-    assert "one of the following is required: api_key_id, public_key, description" in result["msg"]
-
-
-@pytest.mark.parametrize("selectors", [
-    dict(api_key_id=KEY, public_key="pubkeyaa"),
-    dict(public_key="pubkeyaa", description="ci-key-a"),
-    dict(api_key_id=KEY, description="ci-key-a"),
-])
-def test_two_key_selectors_are_refused(atlas, capsys, selectors):
-    failed, result = run(capsys, entries=["203.0.113.0/24"], **selectors)
-    assert failed and atlas.calls == []
-    assert "mutually exclusive: api_key_id|public_key|description" in result["msg"]
-
-
-@pytest.mark.parametrize("args, expected", [
-    (dict(api_key_id="pubkeyaa"), "looks like a public key: pass it as public_key instead"),
-    (dict(api_key_id="nothex"), "api_key_id must be a 24-character hexadecimal Atlas id"),
-    (dict(public_key="TOO-LONG-KEY"), "public_key must be the 8-character public key"),
-    (dict(api_key_id=KEY, org_id="acme"), "org_id must be a 24-character hexadecimal Atlas id"),
-    (dict(api_key_id=KEY, state="absent", purge=True), "purge applies only with state=present"),
-])
-def test_malformed_options_fail_before_any_request(atlas, capsys, args, expected):
-    failed, result = run(capsys, **dict(dict(entries=["203.0.113.0/24"]), **args))
-    assert failed and atlas.calls == []
-    assert expected in result["msg"]
 
 
 # Finding the key: by id, its access list is read at once (Atlas answers API_KEY_NOT_FOUND there for a missing
@@ -600,9 +507,9 @@ def test_malformed_options_fail_before_any_request(atlas, capsys, args, expected
     (dict(description="ci-key-a"), [("LIST", KEYS_PATH, None), ("LIST", PATH, None)]),
 ], ids=["api_key_id", "public_key", "description"])
 @pytest.mark.parametrize("check_mode", [False, True])
-def test_the_key_is_read_first_only_when_not_named_by_id(atlas, capsys, selector, reads, check_mode):
+def test_the_key_is_read_first_only_when_not_named_by_id(atlas, run_module, selector, reads, check_mode):
     atlas.seed("192.0.2.0/24")
-    failed, result = run(capsys, check_mode=check_mode, entries=["192.0.2.0/24"], **selector)
+    failed, result = run(run_module, check_mode=check_mode, entries=["192.0.2.0/24"], **selector)
     assert not failed and not result["changed"] and result["api_key_id"] == KEY
     assert atlas.calls == reads
     assert not [call for call in atlas.calls if call[0] == "GET"]  # never GET /orgs/{org}/apiKeys/{id}
@@ -619,8 +526,8 @@ MISSING_KEY_PATH = "/orgs/%s/apiKeys/%s/accessList" % (ORG, MISSING_KEY)
     (dict(description="no such key"), "API key 'no such key'", [("LIST", KEYS_PATH, None)]),
 ], ids=["api_key_id", "public_key", "description"])
 @pytest.mark.parametrize("check_mode", [False, True])
-def test_a_missing_key_fails_without_writing(atlas, capsys, selector, label, reads, check_mode):
-    failed, result = run(capsys, check_mode=check_mode, entries=["203.0.113.0/24"], **selector)
+def test_a_missing_key_fails_without_writing(atlas, run_module, selector, label, reads, check_mode):
+    failed, result = run(run_module, check_mode=check_mode, entries=["203.0.113.0/24"], **selector)
     assert failed and not result["changed"]
     assert atlas.calls == reads  # one read: the access list by id (answered 404), or the key list
     assert result["msg"] == ("%s does not exist in organization %s. This module manages the access list of an "
@@ -634,13 +541,13 @@ def test_a_missing_key_fails_without_writing(atlas, capsys, selector, label, rea
     (404, None, "HTTP 404"),  # not Atlas at all, such as a wrong api_base_url
     (400, "API_KEY_NOT_FOUND", None),  # Atlas's other answer for a missing key
 ])
-def test_only_a_missing_key_reads_as_a_missing_key(atlas, capsys, monkeypatch, status, code, shown):
+def test_only_a_missing_key_reads_as_a_missing_key(atlas, run_module, monkeypatch, status, code, shown):
     def list_all(path, params=None, first_page=None, media_type=None):
         atlas.calls.append(("LIST", path, None))
         raise AtlasApiError(status, code, "Nothing at %s." % path, method="GET", path=path)
 
     monkeypatch.setattr(atlas, "list_all", list_all)
-    failed, result = run(capsys, api_key_id=KEY, entries=["203.0.113.0/24"])
+    failed, result = run(run_module, api_key_id=KEY, entries=["203.0.113.0/24"])
     assert failed and not result["changed"] and atlas.writes() == []
     assert atlas.calls == [("LIST", PATH, None)]
     if shown is None:
@@ -651,17 +558,17 @@ def test_only_a_missing_key_reads_as_a_missing_key(atlas, capsys, monkeypatch, s
         assert result["error"]["code"] == code
 
 
-def test_a_description_that_matches_two_keys_fails(atlas, capsys):
+def test_a_description_that_matches_two_keys_fails(atlas, run_module):
     atlas.keys[OTHER_KEY]["desc"] = "ci-key-a"
-    failed, result = run(capsys, description="ci-key-a", entries=["203.0.113.0/24"])
+    failed, result = run(run_module, description="ci-key-a", entries=["203.0.113.0/24"])
     assert failed and atlas.writes() == []
     assert "matches 2 API keys" in result["msg"] and KEY in result["msg"] and OTHER_KEY in result["msg"]
 
 
 @pytest.mark.parametrize("selector", [dict(api_key_id=OTHER_KEY), dict(public_key="pubkeybb"),
                                       dict(description="ci-key-b")])
-def test_each_selector_names_its_key(atlas, capsys, selector):
-    failed, result = run(capsys, entries=["203.0.113.0/24"], **selector)
+def test_each_selector_names_its_key(atlas, run_module, selector):
+    failed, result = run(run_module, entries=["203.0.113.0/24"], **selector)
     assert not failed and result["api_key_id"] == OTHER_KEY
     assert atlas.writes() == [("POST", "/orgs/%s/apiKeys/%s/accessList" % (ORG, OTHER_KEY),
                                [{"cidrBlock": "203.0.113.0/24"}])]
@@ -670,10 +577,10 @@ def test_each_selector_names_its_key(atlas, capsys, selector):
 
 # Atlas errors.
 
-def test_refused_removal_of_the_callers_address_says_so(atlas, capsys):
+def test_refused_removal_of_the_callers_address_says_so(atlas, run_module):
     atlas.seed("127.0.0.1", "192.0.2.0/24")
     atlas.refuse_delete = {"127.0.0.1/32"}
-    failed, result = run(capsys, api_key_id=KEY, entries=["192.0.2.0/24"], purge=True)
+    failed, result = run(run_module, api_key_id=KEY, entries=["192.0.2.0/24"], purge=True)
     assert failed and not result["changed"]
     assert result["msg"].startswith("Failed to remove 127.0.0.1/32 from the access list of API key %s: "
                                     "HTTP 400 CANNOT_REMOVE_CALLER_ACCESS_LIST_ENTRY" % KEY)
@@ -686,14 +593,14 @@ def test_refused_removal_of_the_callers_address_says_so(atlas, capsys):
     (["2001:db8::/48", "203.0.113.0/24", "9.1.2.3"], "9.1.2.3/32, 203.0.113.0/24, 2001:db8::/48"),
     (["10.0.%d.0/24" % n for n in range(11)], "11 entries"),
 ])
-def test_a_refused_post_names_what_it_added(atlas, capsys, monkeypatch, entries, named):
+def test_a_refused_post_names_what_it_added(atlas, run_module, monkeypatch, entries, named):
     def post(path, body, reread=None, params=None, media_type=None):
         atlas.calls.append(("POST", path, body))
         raise AtlasApiError(403, "IP_ADDRESS_NOT_ON_ACCESS_LIST", "IP address 192.0.2.1 is not allowed to access "
                             "this resource.", method="POST", path=path)
 
     monkeypatch.setattr(atlas, "post", post)
-    failed, result = run(capsys, api_key_id=KEY, entries=entries)
+    failed, result = run(run_module, api_key_id=KEY, entries=entries)
     assert failed and not result["changed"]  # Atlas refused it: nothing changed
     assert result["msg"] == (
         "Failed to add %s to the access list of API key %s: HTTP 403 IP_ADDRESS_NOT_ON_ACCESS_LIST: IP address "
@@ -702,55 +609,18 @@ def test_a_refused_post_names_what_it_added(atlas, capsys, monkeypatch, entries,
         "listed address." % (named, KEY))
 
 
-def test_a_failure_after_a_write_reports_changed(atlas, capsys):
+def test_a_failure_after_a_write_reports_changed(atlas, run_module):
     atlas.seed("127.0.0.1")
     atlas.refuse_delete = {"127.0.0.1/32"}
-    failed, result = run(capsys, api_key_id=KEY, entries=["192.0.2.0/24"], purge=True)
+    failed, result = run(run_module, api_key_id=KEY, entries=["192.0.2.0/24"], purge=True)
     assert failed and result["changed"]
     assert atlas.listed() == ["127.0.0.1/32", "192.0.2.0/24"]
 
 
 # Against the in-process Atlas simulator, through the real client: the wire forms Atlas sees.
 
-SIMULATOR_PATH = Path(__file__).parents[3] / "simulator" / "atlas_simulator.py"
-
-
-@pytest.fixture
-def sim():
-    """A running simulator (module-run credentials: its admin key) and helpers for its control API."""
-    if not SIMULATOR_PATH.exists():
-        pytest.skip("the Atlas simulator is not in this checkout")
-    spec = importlib.util.spec_from_file_location("atlas_simulator_for_accesslist", str(SIMULATOR_PATH))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    server = module.AtlasSimulator().start()
-
-    def control(method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(server.url + "/__sim/" + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            content = answer.read()
-        return json.loads(content) if content.strip() else None
-
-    server.control = control
-    server.module = module
-    server.connection = dict(api_base_url=server.url, api_public_key=module.ADMIN_PUBLIC_KEY,
-                             api_private_key=module.ADMIN_PRIVATE_KEY)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def run_sim(capsys, sim, check_mode=False, **args):
-    args = dict(dict(sim.connection, org_id=sim.module.ORG_ID, _ansible_check_mode=check_mode, _ansible_diff=True),
-                **args)
-    forget_module_messages()
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            atlas_api_key_accesslist.main()
-    return json.loads(capsys.readouterr().out)
+def run_sim(sim, check_mode=False, **args):
+    return sim.run(atlas_api_key_accesslist, check_mode=check_mode, org_id=atlas_simulator.ORG_ID, **args)
 
 
 def sim_requests(sim, root="/api/atlas/v2", query=False):
@@ -772,10 +642,10 @@ def sim_entries(sim, key_id):
 
 
 @pytest.mark.parametrize("api_version", ["v2", "v1.0"])
-def test_simulator_converges_with_the_wire_forms_atlas_takes(capsys, sim, api_version):
-    key_id = sim.module.READ_ONLY_KEY_ID
+def test_simulator_converges_with_the_wire_forms_atlas_takes(sim, api_version):
+    key_id = atlas_simulator.READ_ONLY_KEY_ID
     wanted = ["203.0.113.0/24", "2001:db8::1", "2001:db8:aa::/48", "198.51.100.7/32"]
-    result = run_sim(capsys, sim, api_version=api_version, api_key_id=key_id, entries=wanted)
+    result = run_sim(sim, api_version=api_version, api_key_id=key_id, entries=wanted)
     assert result["changed"] and not result.get("failed"), result
     root = "/api/atlas/" + api_version
     # Named by id, the key is not read first; the POST asks for a page of 500, and its answer is the whole list.
@@ -787,13 +657,13 @@ def test_simulator_converges_with_the_wire_forms_atlas_takes(capsys, sim, api_ve
         "198.51.100.7/32", "203.0.113.0/24", "2001:db8::1/128", "2001:db8:aa::/48"]
     assert [entry["created"] is not None for entry in result["entries"]] == [True] * 4
 
-    again = run_sim(capsys, sim, api_version=api_version, api_key_id=key_id,
+    again = run_sim(sim, api_version=api_version, api_key_id=key_id,
                     entries=["2001:0db8:0000:0000:0000:0000:0000:0001/128", "198.51.100.7", "203.0.113.0/24",
                              "2001:DB8:AA::/48"])
     assert not again["changed"] and again["entries"] == result["entries"]
     assert sim_requests(sim, root) == [("GET", "")]
 
-    removed = run_sim(capsys, sim, api_version=api_version, api_key_id=key_id, state="absent",
+    removed = run_sim(sim, api_version=api_version, api_key_id=key_id, state="absent",
                       entries=["2001:db8:aa::/48", "198.51.100.7", "192.0.2.0/24"])
     assert removed["changed"] and removed["removed"] == ["198.51.100.7/32", "2001:db8:aa::/48"]
     assert sim_requests(sim, root) == [("GET", ""), ("DELETE", "/198.51.100.7"),
@@ -802,22 +672,22 @@ def test_simulator_converges_with_the_wire_forms_atlas_takes(capsys, sim, api_ve
         "203.0.113.0/24", "2001:db8::1/128"]
 
 
-def test_simulator_a_missing_key_by_id_fails_after_one_read(capsys, sim):
+def test_simulator_a_missing_key_by_id_fails_after_one_read(sim):
     missing = "65a1b2c3d4e5f6a7b8c9dfff"
-    result = run_sim(capsys, sim, api_key_id=missing, entries=["203.0.113.0/24"])
+    result = run_sim(sim, api_key_id=missing, entries=["203.0.113.0/24"])
     assert result["failed"] and not result["changed"]
     assert result["msg"].startswith("API key %s does not exist in organization %s. This module manages the access "
-                                    "list of an existing key and never creates keys" % (missing, sim.module.ORG_ID))
+                                    "list of an existing key and never creates keys" % (missing, atlas_simulator.ORG_ID))
     assert sim_requests(sim) == [("GET", "")]  # the access list, answered 404 API_KEY_NOT_FOUND; no write
 
 
 # The POST's answer is page 1 of the new list, so a longer list is read on from page 2 only.
 @pytest.mark.parametrize("seeded, after_post", [(399, []), (599, ["2"])], ids=["400-entries", "600-entries"])
-def test_simulator_only_a_list_longer_than_500_is_read_again_after_the_post(capsys, sim, seeded, after_post):
-    key_id = sim.module.READ_ONLY_KEY_ID
+def test_simulator_only_a_list_longer_than_500_is_read_again_after_the_post(sim, seeded, after_post):
+    key_id = atlas_simulator.READ_ONLY_KEY_ID
     sim.control("POST", "seed", {"access_list": {"api_key_id": key_id, "count": seeded}})
     sim.control("DELETE", "log")
-    result = run_sim(capsys, sim, api_key_id=key_id, entries=["203.0.113.0/24"])
+    result = run_sim(sim, api_key_id=key_id, entries=["203.0.113.0/24"])
     assert result["changed"] and not result.get("failed"), result
     calls = sim_requests(sim, query=True)
     methods = [call[0] for call in calls]
@@ -830,45 +700,45 @@ def test_simulator_only_a_list_longer_than_500_is_read_again_after_the_post(caps
     assert [entry["cidr_block"] for entry in result["entries"]] == sim_entries(sim, key_id)
 
 
-def test_simulator_long_list_is_read_per_page(capsys, sim):
-    key_id = sim.module.READ_ONLY_KEY_ID
+def test_simulator_long_list_is_read_per_page(sim):
+    key_id = atlas_simulator.READ_ONLY_KEY_ID
     seeded = sim.control("POST", "seed", {"access_list": {"api_key_id": key_id, "count": 600}})["access_list_entries"]
     sim.control("DELETE", "log")
     kept = [seeded[0], "203.0.113.0/24"]
-    result = run_sim(capsys, sim, public_key=sim.module.READ_ONLY_PUBLIC_KEY, entries=kept, purge=True)
+    result = run_sim(sim, public_key=atlas_simulator.READ_ONLY_PUBLIC_KEY, entries=kept, purge=True)
     assert result["changed"] and len(result["removed"]) == 599 and result["added"] == ["203.0.113.0/24"]
     calls = sim_requests(sim)
     # The key list; two pages of the access list; the POST, whose answer is one page of 500 out of 601; the
     # removals; then the list is read once more, after them (one page).
-    assert calls[:4] == [("GET", "/orgs/%s/apiKeys" % sim.module.ORG_ID), ("GET", ""), ("GET", ""), ("POST", "")]
+    assert calls[:4] == [("GET", "/orgs/%s/apiKeys" % atlas_simulator.ORG_ID), ("GET", ""), ("GET", ""), ("POST", "")]
     assert sorted(calls[4:-1]) == sorted(("DELETE", "/" + entry[:-len("/32")]) for entry in seeded[1:])
     assert calls[-1] == ("GET", "")
     assert sim_entries(sim, key_id) == [entry["cidr_block"] for entry in result["entries"]] == kept
 
-    again = run_sim(capsys, sim, public_key=sim.module.READ_ONLY_PUBLIC_KEY, entries=kept, purge=True)
+    again = run_sim(sim, public_key=atlas_simulator.READ_ONLY_PUBLIC_KEY, entries=kept, purge=True)
     assert not again["changed"]
     assert [call[0] for call in sim_requests(sim)] == ["GET", "GET"]  # key list, one access-list page
 
 
-def test_simulator_a_dropped_post_answer_is_not_posted_twice(capsys, sim):
-    key_id = sim.module.READ_ONLY_KEY_ID
+def test_simulator_a_dropped_post_answer_is_not_posted_twice(sim):
+    key_id = atlas_simulator.READ_ONLY_KEY_ID
     sim.control("POST", "faults", {"rules": [{"method": "POST", "path": "accessList$", "kind": "drop",
                                               "when": "after", "times": 1}]})
     sim.control("DELETE", "log")
-    result = run_sim(capsys, sim, api_key_id=key_id, entries=["203.0.113.0/24"], retries=2)
+    result = run_sim(sim, api_key_id=key_id, entries=["203.0.113.0/24"], retries=2)
     assert result["changed"] and not result.get("failed"), result
     assert [call[0] for call in sim_requests(sim)] == ["GET", "POST", "GET"]
     assert sim_entries(sim, key_id) == ["203.0.113.0/24"]
     assert [entry["cidr_block"] for entry in result["entries"]] == ["203.0.113.0/24"]
 
 
-def test_simulator_a_dropped_delete_answer_is_retried_and_done(capsys, sim):
-    key_id = sim.module.READ_ONLY_KEY_ID
-    run_sim(capsys, sim, api_key_id=key_id, entries=["203.0.113.0/24", "10.0.0.0/8"])
+def test_simulator_a_dropped_delete_answer_is_retried_and_done(sim):
+    key_id = atlas_simulator.READ_ONLY_KEY_ID
+    run_sim(sim, api_key_id=key_id, entries=["203.0.113.0/24", "10.0.0.0/8"])
     sim.control("POST", "faults", {"rules": [{"method": "DELETE", "path": "accessList", "kind": "drop",
                                               "when": "after", "times": 1}]})
     sim.control("DELETE", "log")
-    result = run_sim(capsys, sim, api_key_id=key_id, entries=["203.0.113.0/24"], state="absent", retries=2)
+    result = run_sim(sim, api_key_id=key_id, entries=["203.0.113.0/24"], state="absent", retries=2)
     assert result["changed"] and not result.get("failed"), result
     # The first DELETE was applied but its answer lost; the second finds the entry gone, which is what was asked.
     assert [call for call in sim_requests(sim) if call[0] == "DELETE"] == [("DELETE", "/203.0.113.0%2F24")] * 2
@@ -876,16 +746,16 @@ def test_simulator_a_dropped_delete_answer_is_retried_and_done(capsys, sim):
     assert [entry["cidr_block"] for entry in result["entries"]] == ["10.0.0.0/8"]
 
 
-def test_simulator_refuses_to_remove_the_callers_address(capsys, sim):
+def test_simulator_refuses_to_remove_the_callers_address(sim):
     # The admin key manages its own list: Atlas lets it add entries, but not remove the address it calls from.
-    admin = dict(api_key_id=sim.module.ADMIN_KEY_ID)
-    added = run_sim(capsys, sim, entries=["127.0.0.1", "192.0.2.0/24"], **admin)
+    admin = dict(api_key_id=atlas_simulator.ADMIN_KEY_ID)
+    added = run_sim(sim, entries=["127.0.0.1", "192.0.2.0/24"], **admin)
     assert added["changed"] and not added.get("failed"), added
-    result = run_sim(capsys, sim, entries=["192.0.2.0/24"], purge=True, **admin)
+    result = run_sim(sim, entries=["192.0.2.0/24"], purge=True, **admin)
     assert result["failed"] and not result["changed"]
     assert result["msg"].startswith(
         "Failed to remove 127.0.0.1/32 from the access list of API key %s: HTTP 400 "
         "CANNOT_REMOVE_CALLER_ACCESS_LIST_ENTRY: Cannot remove the requesting IP address from the requesting "
-        "API key's access list." % sim.module.ADMIN_KEY_ID)
+        "API key's access list." % atlas_simulator.ADMIN_KEY_ID)
     assert "Atlas does not let a key remove the address it is calling from" in result["msg"]
-    assert sorted(sim_entries(sim, sim.module.ADMIN_KEY_ID)) == ["127.0.0.1/32", "192.0.2.0/24"]
+    assert sorted(sim_entries(sim, atlas_simulator.ADMIN_KEY_ID)) == ["127.0.0.1/32", "192.0.2.0/24"]

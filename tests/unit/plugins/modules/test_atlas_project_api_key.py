@@ -12,7 +12,6 @@ import re
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils import module_base
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import AtlasApiError
@@ -128,16 +127,10 @@ def atlas(monkeypatch):
     return fake
 
 
-def run(capsys, check_mode=False, diff=True, **args):
+def run(run_module, check_mode=False, diff=True, **args):
     """Run the module; return (failed, result)."""
     args = dict(CONNECTION, **args)
-    args["_ansible_check_mode"] = check_mode
-    args["_ansible_diff"] = diff
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exit_info:
-            atlas_project_api_key.main()
-    result = json.loads(capsys.readouterr().out)
-    assert (exit_info.value.code != 0) == bool(result.get("failed"))
+    result = run_module(atlas_project_api_key, args, check_mode=check_mode, diff=diff)
     assert "a-private-admin-secret" not in json.dumps(result)
     return bool(result.get("failed")), result
 
@@ -146,8 +139,8 @@ def run(capsys, check_mode=False, diff=True, **args):
 
 @pytest.mark.parametrize("selector", [dict(api_key_id=KEY_B), dict(public_key="pubkeybb"),
                                       dict(description="ci-key-b")])
-def test_assign_key_named_any_way(atlas, capsys, selector):
-    failed, result = run(capsys, org_id=ORG, project_id=ALPHA, roles=["GROUP_READ_ONLY", "GROUP_OWNER"], **selector)
+def test_assign_key_named_any_way(atlas, run_module, selector):
+    failed, result = run(run_module, org_id=ORG, project_id=ALPHA, roles=["GROUP_READ_ONLY", "GROUP_OWNER"], **selector)
     assert not failed and result["changed"]
     assert atlas.writes() == [("POST", "/groups/%s/apiKeys/%s" % (ALPHA, KEY_B),
                                [dict(roles=["GROUP_OWNER", "GROUP_READ_ONLY"])])]
@@ -157,8 +150,8 @@ def test_assign_key_named_any_way(atlas, capsys, selector):
     assert result["diff"] == dict(before=dict(roles=[]), after=dict(roles=["GROUP_OWNER", "GROUP_READ_ONLY"]))
 
 
-def test_assign_check_mode_sends_no_write(atlas, capsys):
-    failed, result = run(capsys, check_mode=True, org_id=ORG, project_id=ALPHA, api_key_id=KEY_B,
+def test_assign_check_mode_sends_no_write(atlas, run_module):
+    failed, result = run(run_module, check_mode=True, org_id=ORG, project_id=ALPHA, api_key_id=KEY_B,
                          roles=["GROUP_READ_ONLY"])
     assert not failed and result["changed"]
     assert atlas.writes() == []
@@ -167,16 +160,16 @@ def test_assign_check_mode_sends_no_write(atlas, capsys):
     assert result["diff"] == dict(before=dict(roles=[]), after=dict(roles=["GROUP_READ_ONLY"]))
 
 
-def test_assign_lost_answer_is_not_sent_twice(atlas, capsys):
+def test_assign_lost_answer_is_not_sent_twice(atlas, run_module):
     atlas.lose_next_post = True
-    failed, result = run(capsys, org_id=ORG, project_id=ALPHA, api_key_id=KEY_B, roles=["GROUP_READ_ONLY"])
+    failed, result = run(run_module, org_id=ORG, project_id=ALPHA, api_key_id=KEY_B, roles=["GROUP_READ_ONLY"])
     assert not failed and result["changed"]
     assert [call[0] for call in atlas.writes()] == ["POST"]
     assert atlas.calls[-1] == ("GET", "/orgs/%s/apiKeys/%s" % (ORG, KEY_B), None)  # the reread
     assert result["api_key"]["roles"] == ["GROUP_READ_ONLY"]
 
 
-def test_assign_lost_before_applied_is_sent_again(atlas, capsys, monkeypatch):
+def test_assign_lost_before_applied_is_sent_again(atlas, run_module, monkeypatch):
     """When the reread shows the key still unassigned, reread() says so (None) and the POST goes again."""
     atlas.lose_next_post = True
     applied = atlas._apply
@@ -189,7 +182,7 @@ def test_assign_lost_before_applied_is_sent_again(atlas, capsys, monkeypatch):
         return applied(method, path, body)
 
     monkeypatch.setattr(atlas, "_apply", apply_second_only)
-    failed, result = run(capsys, org_id=ORG, project_id=ALPHA, api_key_id=KEY_B, roles=["GROUP_READ_ONLY"])
+    failed, result = run(run_module, org_id=ORG, project_id=ALPHA, api_key_id=KEY_B, roles=["GROUP_READ_ONLY"])
     assert not failed
     assert [call[0] for call in atlas.writes()] == ["POST", "POST"]
     assert atlas.roles_in(KEY_B, ALPHA) == ["GROUP_READ_ONLY"]
@@ -197,8 +190,8 @@ def test_assign_lost_before_applied_is_sent_again(atlas, capsys, monkeypatch):
 
 # Changing the roles of an assigned key.
 
-def test_change_roles_patches_only_this_project(atlas, capsys):
-    failed, result = run(capsys, org_id=ORG, project_id=ALPHA, public_key="pubkeyaa",
+def test_change_roles_patches_only_this_project(atlas, run_module):
+    failed, result = run(run_module, org_id=ORG, project_id=ALPHA, public_key="pubkeyaa",
                          roles=["GROUP_DATA_ACCESS_READ_ONLY", "GROUP_READ_ONLY"])
     assert not failed and result["changed"]
     assert atlas.writes() == [("PATCH", "/groups/%s/apiKeys/%s" % (ALPHA, KEY_A),
@@ -209,17 +202,17 @@ def test_change_roles_patches_only_this_project(atlas, capsys):
                                   after=dict(roles=["GROUP_DATA_ACCESS_READ_ONLY", "GROUP_READ_ONLY"]))
 
 
-def test_change_roles_check_mode(atlas, capsys):
-    failed, result = run(capsys, check_mode=True, org_id=ORG, project_id=ALPHA, api_key_id=KEY_A,
+def test_change_roles_check_mode(atlas, run_module):
+    failed, result = run(run_module, check_mode=True, org_id=ORG, project_id=ALPHA, api_key_id=KEY_A,
                          roles=["GROUP_OWNER"])
     assert not failed and result["changed"] and atlas.writes() == []
     assert result["api_key"]["roles"] == ["GROUP_OWNER"]
     assert atlas.roles_in(KEY_A, ALPHA) == ["GROUP_READ_ONLY"]
 
 
-def test_same_roles_in_any_order_is_ok_with_reads_only(atlas, capsys):
+def test_same_roles_in_any_order_is_ok_with_reads_only(atlas, run_module):
     atlas.keys[KEY_A]["roles"].append(dict(groupId=ALPHA, roleName="GROUP_OWNER"))
-    failed, result = run(capsys, org_id=ORG, project_id=ALPHA, api_key_id=KEY_A,
+    failed, result = run(run_module, org_id=ORG, project_id=ALPHA, api_key_id=KEY_A,
                          roles=["GROUP_READ_ONLY", "GROUP_OWNER", "GROUP_READ_ONLY"])
     assert not failed and not result["changed"]
     assert atlas.writes() == []
@@ -227,50 +220,50 @@ def test_same_roles_in_any_order_is_ok_with_reads_only(atlas, capsys):
     assert result["api_key"]["roles"] == ["GROUP_OWNER", "GROUP_READ_ONLY"]
 
 
-def test_diff_is_left_out_without_diff_mode(atlas, capsys):
-    failed, result = run(capsys, diff=False, org_id=ORG, project_id=ALPHA, api_key_id=KEY_A, roles=["GROUP_OWNER"])
+def test_diff_is_left_out_without_diff_mode(atlas, run_module):
+    failed, result = run(run_module, diff=False, org_id=ORG, project_id=ALPHA, api_key_id=KEY_A, roles=["GROUP_OWNER"])
     assert not failed and result["changed"] and "diff" not in result
 
 
 # api_key_id without org_id: only the project's keys are read.
 
-def test_key_id_without_org_reads_the_project_and_patches(atlas, capsys):
-    failed, result = run(capsys, project_id=ALPHA, api_key_id=KEY_A, roles=["GROUP_OWNER"])
+def test_key_id_without_org_reads_the_project_and_patches(atlas, run_module):
+    failed, result = run(run_module, project_id=ALPHA, api_key_id=KEY_A, roles=["GROUP_OWNER"])
     assert not failed and result["changed"]
     assert atlas.calls[0] == ("LIST", "/groups/%s/apiKeys" % ALPHA, None)
     assert atlas.writes() == [("PATCH", "/groups/%s/apiKeys/%s" % (ALPHA, KEY_A), dict(roles=["GROUP_OWNER"]))]
 
 
-def test_key_id_without_org_same_roles_is_ok(atlas, capsys):
-    failed, result = run(capsys, project_id=ALPHA, api_key_id=KEY_A, roles=["GROUP_READ_ONLY"])
+def test_key_id_without_org_same_roles_is_ok(atlas, run_module):
+    failed, result = run(run_module, project_id=ALPHA, api_key_id=KEY_A, roles=["GROUP_READ_ONLY"])
     assert not failed and not result["changed"] and atlas.writes() == []
     assert len(atlas.calls) == 1
 
 
-def test_unassigned_key_id_without_org_is_found_through_the_project(atlas, capsys):
-    failed, result = run(capsys, project_id=ALPHA, api_key_id=KEY_B, roles=["GROUP_READ_ONLY"])
+def test_unassigned_key_id_without_org_is_found_through_the_project(atlas, run_module):
+    failed, result = run(run_module, project_id=ALPHA, api_key_id=KEY_B, roles=["GROUP_READ_ONLY"])
     assert not failed and result["changed"]
     assert ("GET", "/groups/%s" % ALPHA, None) in atlas.calls
     assert atlas.roles_in(KEY_B, ALPHA) == ["GROUP_READ_ONLY"]
 
 
-def test_key_id_without_org_absent_unassigns(atlas, capsys):
-    failed, result = run(capsys, project_id=BETA, api_key_id=KEY_A, state="absent")
+def test_key_id_without_org_absent_unassigns(atlas, run_module):
+    failed, result = run(run_module, project_id=BETA, api_key_id=KEY_A, state="absent")
     assert not failed and result["changed"]
     assert atlas.writes() == [("DELETE", "/groups/%s/apiKeys/%s" % (BETA, KEY_A), None)]
     assert atlas.roles_in(KEY_A, ALPHA) == ["GROUP_READ_ONLY"]
 
 
-def test_key_id_without_org_absent_when_not_assigned_is_ok(atlas, capsys):
-    failed, result = run(capsys, project_id=ALPHA, api_key_id=KEY_B, state="absent")
+def test_key_id_without_org_absent_when_not_assigned_is_ok(atlas, run_module):
+    failed, result = run(run_module, project_id=ALPHA, api_key_id=KEY_B, state="absent")
     assert not failed and not result["changed"] and atlas.writes() == []
     assert result["api_key"] == {}
 
 
 # Create and assign.
 
-def test_description_that_matches_nothing_creates_and_assigns(atlas, capsys):
-    failed, result = run(capsys, org_id=ORG, project_id=ALPHA, description="deploy-shop",
+def test_description_that_matches_nothing_creates_and_assigns(atlas, run_module):
+    failed, result = run(run_module, org_id=ORG, project_id=ALPHA, description="deploy-shop",
                          roles=["GROUP_READ_ONLY", "GROUP_CLUSTER_MANAGER"])
     assert not failed and result["changed"]
     assert atlas.writes() == [("POST", "/groups/%s/apiKeys" % ALPHA,
@@ -281,26 +274,26 @@ def test_description_that_matches_nothing_creates_and_assigns(atlas, capsys):
     assert SECRET not in json.dumps(result["diff"])
 
 
-def test_create_check_mode_sends_no_write_and_has_no_secret(atlas, capsys):
-    failed, result = run(capsys, check_mode=True, org_id=ORG, project_id=ALPHA, description="deploy-shop",
+def test_create_check_mode_sends_no_write_and_has_no_secret(atlas, run_module):
+    failed, result = run(run_module, check_mode=True, org_id=ORG, project_id=ALPHA, description="deploy-shop",
                          roles=["GROUP_READ_ONLY"])
     assert not failed and result["changed"] and atlas.writes() == []
     assert result["api_key"] == dict(description="deploy-shop", roles=["GROUP_READ_ONLY"])
     assert NEW_ID not in atlas.keys
 
 
-def test_second_run_after_create_returns_no_private_key(atlas, capsys):
-    run(capsys, org_id=ORG, project_id=ALPHA, description="deploy-shop", roles=["GROUP_READ_ONLY"])
+def test_second_run_after_create_returns_no_private_key(atlas, run_module):
+    run(run_module, org_id=ORG, project_id=ALPHA, description="deploy-shop", roles=["GROUP_READ_ONLY"])
     atlas.calls = []
-    failed, result = run(capsys, org_id=ORG, project_id=ALPHA, description="deploy-shop", roles=["GROUP_READ_ONLY"])
+    failed, result = run(run_module, org_id=ORG, project_id=ALPHA, description="deploy-shop", roles=["GROUP_READ_ONLY"])
     assert not failed and not result["changed"] and atlas.writes() == []
     assert "private_key" not in result["api_key"]
     assert SECRET not in json.dumps(result) and MASKED not in json.dumps(result)
 
 
-def test_create_lost_answer_fails_naming_the_key_and_never_posts_again(atlas, capsys):
+def test_create_lost_answer_fails_naming_the_key_and_never_posts_again(atlas, run_module):
     atlas.lose_next_post = True
-    failed, result = run(capsys, org_id=ORG, project_id=ALPHA, description="deploy-shop", roles=["GROUP_READ_ONLY"])
+    failed, result = run(run_module, org_id=ORG, project_id=ALPHA, description="deploy-shop", roles=["GROUP_READ_ONLY"])
     assert failed and result["changed"]
     assert [call[0] for call in atlas.writes()] == ["POST"]
     assert "private key was lost" in result["msg"] and NEW_ID in result["msg"]
@@ -310,16 +303,16 @@ def test_create_lost_answer_fails_naming_the_key_and_never_posts_again(atlas, ca
 
 
 @pytest.mark.parametrize("selector", [dict(api_key_id=NEW_ID), dict(public_key="nokeyzzz")])
-def test_missing_key_named_by_id_fails(atlas, capsys, selector):
-    failed, result = run(capsys, org_id=ORG, project_id=ALPHA, roles=["GROUP_READ_ONLY"], **selector)
+def test_missing_key_named_by_id_fails(atlas, run_module, selector):
+    failed, result = run(run_module, org_id=ORG, project_id=ALPHA, roles=["GROUP_READ_ONLY"], **selector)
     assert failed and not result["changed"]
     assert "does not exist in organization %s" % ORG in result["msg"]
     assert atlas.writes() == []
 
 
-def test_ambiguous_description_fails_with_ids(atlas, capsys):
+def test_ambiguous_description_fails_with_ids(atlas, run_module):
     atlas.add_key(NEW_ID, "pubkeycc", "ci-key-b")
-    failed, result = run(capsys, org_id=ORG, project_id=ALPHA, description="ci-key-b", roles=["GROUP_READ_ONLY"])
+    failed, result = run(run_module, org_id=ORG, project_id=ALPHA, description="ci-key-b", roles=["GROUP_READ_ONLY"])
     assert failed and sorted(result["matching_ids"]) == sorted([KEY_B, NEW_ID])
     assert atlas.writes() == []
 
@@ -328,8 +321,8 @@ def test_ambiguous_description_fails_with_ids(atlas, capsys):
 
 @pytest.mark.parametrize("selector", [dict(api_key_id=KEY_A), dict(public_key="pubkeyaa"),
                                       dict(description="ci-key-a")])
-def test_absent_unassigns_from_this_project_only(atlas, capsys, selector):
-    failed, result = run(capsys, org_id=ORG, project_id=ALPHA, state="absent", **selector)
+def test_absent_unassigns_from_this_project_only(atlas, run_module, selector):
+    failed, result = run(run_module, org_id=ORG, project_id=ALPHA, state="absent", **selector)
     assert not failed and result["changed"]
     assert atlas.writes() == [("DELETE", "/groups/%s/apiKeys/%s" % (ALPHA, KEY_A), None)]
     assert KEY_A in atlas.keys and atlas.roles_in(KEY_A, BETA) == ["GROUP_OWNER"]
@@ -337,67 +330,43 @@ def test_absent_unassigns_from_this_project_only(atlas, capsys, selector):
     assert result["diff"] == dict(before=dict(roles=["GROUP_READ_ONLY"]), after=dict(roles=[]))
 
 
-def test_absent_check_mode(atlas, capsys):
-    failed, result = run(capsys, check_mode=True, org_id=ORG, project_id=ALPHA, api_key_id=KEY_A, state="absent")
+def test_absent_check_mode(atlas, run_module):
+    failed, result = run(run_module, check_mode=True, org_id=ORG, project_id=ALPHA, api_key_id=KEY_A, state="absent")
     assert not failed and result["changed"] and atlas.writes() == []
     assert atlas.roles_in(KEY_A, ALPHA) == ["GROUP_READ_ONLY"]
 
 
 @pytest.mark.parametrize("selector", [dict(api_key_id=KEY_B), dict(description="ci-key-b"),
                                       dict(description="no such key"), dict(api_key_id=NEW_ID)])
-def test_absent_when_not_assigned_or_missing_is_ok(atlas, capsys, selector):
-    failed, result = run(capsys, org_id=ORG, project_id=ALPHA, state="absent", **selector)
+def test_absent_when_not_assigned_or_missing_is_ok(atlas, run_module, selector):
+    failed, result = run(run_module, org_id=ORG, project_id=ALPHA, state="absent", **selector)
     assert not failed and not result["changed"] and atlas.writes() == []
 
 
-def test_absent_ignores_roles(atlas, capsys):
-    failed, result = run(capsys, org_id=ORG, project_id=ALPHA, api_key_id=KEY_A, state="absent", roles=["ORG_OWNER"])
+def test_absent_ignores_roles(atlas, run_module):
+    failed, result = run(run_module, org_id=ORG, project_id=ALPHA, api_key_id=KEY_A, state="absent", roles=["ORG_OWNER"])
     assert not failed and result["changed"]
 
 
-# Input checks: each fails before the first request.
+# Errors from Atlas.
 
-@pytest.mark.parametrize("args, message", [
-    (dict(roles=["ORG_OWNER"]), "'ORG_OWNER' are organization roles"),
-    (dict(roles=["group_read_only"]), "malformed project roles 'group_read_only'"),
-    (dict(roles=["GROUP_READ_ONLY", "READ_ONLY"]), "malformed project roles 'READ_ONLY'"),
-    (dict(roles=[]), "at least one project role"),
-    (dict(roles=None), "missing: roles"),
-    (dict(project_id="alpha"), "project_id must be a 24-character hexadecimal Atlas id"),
-    (dict(org_id="65A1B2C3"), "org_id must be a 24-character hexadecimal Atlas id"),
-    (dict(api_key_id="pubkeyaa"), "looks like a public key: pass it as public_key"),
-    (dict(api_key_id=None, public_key="pubkeyaa", org_id=None), "org_id is required when the key is named by public_key"),
-    (dict(api_key_id=None, description="ci-key-a", org_id=None), "org_id is required when the key is named by description"),
-    (dict(api_key_id=None, public_key="TOO-LONG-KEY"), "public_key must be the 8-character public key"),
-    (dict(api_key_id=None, description=" "), "description must hold 1 to 250 characters"),
-    (dict(api_key_id=None), "one of the following is required: api_key_id, public_key, description"),
-    (dict(public_key="pubkeyaa"), "mutually exclusive: api_key_id|public_key|description"),
-])
-def test_bad_input_fails_before_any_request(atlas, capsys, args, message):
-    base = dict(org_id=ORG, project_id=ALPHA, api_key_id=KEY_A, roles=["GROUP_READ_ONLY"])
-    base.update(args)
-    failed, result = run(capsys, **dict((k, v) for k, v in base.items() if v is not None))
-    assert failed and message in result["msg"]
-    assert atlas.calls == []
-
-
-def test_atlas_error_is_reported_with_its_code(atlas, capsys, monkeypatch):
+def test_atlas_error_is_reported_with_its_code(atlas, run_module, monkeypatch):
     def refuse(method, path, params=None, body=None, reread=None, media_type=None):
         raise AtlasApiError(401, "USER_UNAUTHORIZED", "Current user is not authorized.", method=method, path=path)
 
     monkeypatch.setattr(atlas, "request", refuse)
-    failed, result = run(capsys, org_id=ORG, project_id=ALPHA, api_key_id=KEY_A, roles=["GROUP_OWNER"])
+    failed, result = run(run_module, org_id=ORG, project_id=ALPHA, api_key_id=KEY_A, roles=["GROUP_OWNER"])
     assert failed
     assert result["msg"].startswith("Failed to change the roles of API key %s in project %s: HTTP 401 "
                                     "USER_UNAUTHORIZED" % (KEY_A, ALPHA))
     assert result["error"]["code"] == "USER_UNAUTHORIZED"
 
 
-def test_both_api_versions_reach_the_client(atlas, capsys, monkeypatch):
+def test_both_api_versions_reach_the_client(atlas, run_module, monkeypatch):
     seen = []
     monkeypatch.setattr(module_base, "AtlasClient", lambda *args, **kwargs: seen.append(kwargs) or atlas)
     for version in ("v2", "v1.0"):
-        failed, result = run(capsys, api_version=version, org_id=ORG, project_id=ALPHA, api_key_id=KEY_A,
+        failed, result = run(run_module, api_version=version, org_id=ORG, project_id=ALPHA, api_key_id=KEY_A,
                              roles=["GROUP_READ_ONLY"])
         assert not failed
     assert [kwargs["api_version"] for kwargs in seen] == ["v2", "v1.0"]

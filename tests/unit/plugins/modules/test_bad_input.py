@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the mongodb_atlas.api_keys collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Bad input, table-driven over the options of every module: every row fails with a message that names the
+"""Bad input, table-driven over the options of every module (the one place for it; integration targets keep a few
+representative cases): every row fails with a message that names the
 option and the fix, holds no secret, and writes nothing. Input the module can judge alone (malformed ids,
 addresses, roles, descriptions, conflicting or missing options, a malformed api_base_url, bad timeout or
 retries) is refused before the first request: the simulator's log stays empty. Input only Atlas can judge
@@ -98,12 +99,19 @@ MODULE_ROWS = {
         ("org-id-missing", dict(org_id=DROP), ["missing required arguments: org_id"]),
         ("org-id-malformed", dict(org_id="acme-corp"), ["org_id " + ID_FORM, "got 'acme-corp'"]),
         ("org-id-25-hex", dict(org_id=ORG + "0"), ["org_id " + ID_FORM]),
+        ("org-id-23-hex", dict(org_id="65a1b2c3d4e5f6a7b8c9d0e"), ["org_id " + ID_FORM]),
+        ("org-id-malformed-state-absent", dict(org_id="My Org", roles=DROP, state="absent"), ["org_id " + ID_FORM]),
         ("api-key-id-malformed", dict(api_key_id="1234"), ["api_key_id " + ID_FORM, "got '1234'"]),
         ("api-key-id-is-a-public-key", dict(api_key_id="simreadr"),
          ["api_key_id takes the key's 24-character hexadecimal id; 'simreadr' looks like a public key: pass it as "
           "public_key instead"]),
+        ("api-key-id-is-a-public-key-state-absent", dict(api_key_id="zmmrboas", state="absent"),
+         ["'zmmrboas' looks like a public key: pass it as public_key"]),
+        ("api-key-id-malformed-state-absent", dict(api_key_id="not-an-id", state="absent"), ["api_key_id " + ID_FORM]),
         ("public-key-malformed", dict(public_key="SIM-READ", description=DROP),
          ["public_key must be the 8-character public key Atlas shows for the key", "got 'SIM-READ'"]),
+        ("public-key-too-long", dict(public_key="toolongpublickey", description=DROP),
+         ["public_key must be the 8-character public key"]),
         ("two-key-selectors", dict(api_key_id=READ_ONLY_KEY_ID, public_key="simreadr"),
          ["parameters are mutually exclusive: api_key_id|public_key"]),
         ("no-key-selector", dict(description=DROP), ["Name the API key with one of api_key_id, public_key or description"]),
@@ -113,6 +121,8 @@ MODULE_ROWS = {
         ("roles-unknown", dict(roles=["ORG_MEMBER", "ORG_WIZARD"]),
          ["roles has unknown organization roles 'ORG_WIZARD'; choose from 'ORG_OWNER', 'ORG_MEMBER'"]),
         ("roles-lower-case", dict(roles=["org_member"]), ["roles has unknown organization roles 'org_member'"]),
+        ("roles-project-role-among-org-roles", dict(roles=["ORG_MEMBER", "GROUP_READ_ONLY"]),
+         ["'GROUP_READ_ONLY' are project roles", "mongodb_atlas.api_keys.atlas_project_api_key"]),
         ("roles-project-roles", dict(roles=["GROUP_OWNER"]),
          ["roles takes organization roles, but 'GROUP_OWNER' are project roles: assign those with "
           "mongodb_atlas.api_keys.atlas_project_api_key"]),
@@ -128,6 +138,10 @@ MODULE_ROWS = {
         ("description-too-long", dict(api_key_id=DROP, description=LONG), ["description must hold 1 to 250 characters"]),
         ("two-key-selectors", dict(description="simulator read-only"),
          ["parameters are mutually exclusive: api_key_id|public_key|description"]),
+        ("key-id-and-public-key", dict(public_key="simreadr"),
+         ["parameters are mutually exclusive: api_key_id|public_key|description"]),
+        ("public-key-and-description", dict(api_key_id=DROP, public_key="simreadr", description="simulator read-only"),
+         ["parameters are mutually exclusive: api_key_id|public_key|description"]),
         ("no-key-selector", dict(api_key_id=DROP), ["one of the following is required: api_key_id, public_key, description"]),
         ("entries-missing", dict(entries=DROP), ["missing required arguments: entries"]),
         ("address-out-of-range", dict(entries=["300.1.2.3"]),
@@ -142,6 +156,8 @@ MODULE_ROWS = {
          ["'fe80::1%eth0' holds an IPv6 zone; Atlas takes plain addresses or CIDR blocks such as 203.0.113.10"]),
         ("several-bad-entries", dict(entries=["192.0.2.1", "banana", "10.0.0.1/8", "2001:db8::/32"]),
          ["entries holds 2 invalid items: 'banana' is not", "'10.0.0.1/8' has host bits set"]),
+        ("several-bad-entries-state-absent", dict(state="absent", entries=["10.0.0.1/24", "x", "10.0.0.0/8"]),
+         ["entries holds 2 invalid items: ", "'10.0.0.1/24' has host bits set", "'x' is not an IPv4"]),
         ("purge-with-state-absent", dict(purge=True, state="absent"),
          ["purge applies only with state=present. To empty the access list, use state=present, purge=true and entries=[]"]),
         ("purge-not-a-bool", dict(purge="sometimes"), ["argument 'purge' is of type str and we were unable to convert to bool"]),
@@ -169,12 +185,20 @@ MODULE_ROWS = {
           "mongodb_atlas.api_keys.atlas_org_api_key"]),
         ("roles-malformed", dict(roles=["group_read_only"]),
          ["roles has malformed project roles 'group_read_only': project roles are upper-case GROUP_* names"]),
+        ("roles-malformed-among-good", dict(roles=["GROUP_READ_ONLY", "READ_ONLY"]), ["malformed project roles 'READ_ONLY'"]),
+        ("description-blank", dict(api_key_id=DROP, description=" "), ["description must hold 1 to 250 characters"]),
         ("state-unknown", dict(state="unassigned"), ["value of state must be one of: present, absent, got: unassigned"]),
     ],
     "atlas_org_api_key_info": [
         ("org-id-missing", dict(org_id=DROP), ["missing required arguments: org_id"]),
         ("org-id-malformed", dict(org_id="my-org"), ["org_id " + ID_FORM]),
         ("api-key-id-malformed", dict(api_key_id="12345"), ["api_key_id " + ID_FORM]),
+        ("org-id-upper-case", dict(org_id=ORG.upper()), ["org_id " + ID_FORM]),
+        ("description-blank", dict(description="  "), ["description must hold 1 to 250 characters"]),
+        ("key-id-and-public-key", dict(api_key_id=READ_ONLY_KEY_ID, public_key="simreadr"),
+         ["parameters are mutually exclusive: api_key_id|public_key|description"]),
+        ("public-key-and-description", dict(public_key="simreadr", description="simulator read-only"),
+         ["parameters are mutually exclusive: api_key_id|public_key|description"]),
         ("api-key-id-is-a-public-key", dict(api_key_id="simadmin"), ["looks like a public key: pass it as public_key"]),
         ("public-key-malformed", dict(public_key="sim admin"), ["public_key must be the 8-character public key"]),
         ("description-empty", dict(description=""), ["description must hold 1 to 250 characters; got 0"]),
@@ -192,11 +216,15 @@ MODULE_ROWS = {
         ("two-key-selectors", dict(public_key="simreadr"), ["parameters are mutually exclusive: api_key_id|public_key|description"]),
         ("no-key-selector", dict(api_key_id=DROP), ["one of the following is required: api_key_id, public_key, description"]),
         ("option-of-the-managing-module", dict(entries=["192.0.2.1"]), ["Unsupported parameters", "entries"]),
+        ("key-id-and-description", dict(description="simulator read-only"),
+         ["parameters are mutually exclusive: api_key_id|public_key|description"]),
     ],
     "atlas_project_api_key_info": [
         ("project-id-missing", dict(project_id=DROP), ["missing required arguments: project_id"]),
         ("project-id-malformed", dict(project_id="65a1b2c3d4e5f6a7b8c9d0f1 "), ["project_id " + ID_FORM]),
         ("project-id-is-an-org-name", dict(project_id="alpha"), ["project_id " + ID_FORM, "got 'alpha'"]),
+        ("project-id-25-hex", dict(project_id=ALPHA + "0"), ["project_id " + ID_FORM]),
+        ("project-id-upper-case", dict(project_id=ALPHA.upper()), ["project_id " + ID_FORM]),
         ("option-of-another-module", dict(org_id=ORG), ["Unsupported parameters", "org_id"]),
     ],
     "atlas_service_account": [
