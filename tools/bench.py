@@ -841,7 +841,7 @@ def report(args, scenarios, wall, wall_counts, scale, jobs, elapsed):
             r.case, c.total, c.challenges, c.reads, c.writes, r.least, r.why, seconds, mib(r.rss_kib)))
     add_over_least(add, scale, lambda r: r.case)
     add('')
-    add_jobs(add, jobs, args.job_runs)
+    add_jobs(add, jobs, args.job_runs, scenarios)
     return lines, targets
 
 
@@ -856,7 +856,7 @@ def add_over_least(add, rows, name):
             add('- %s: %s' % (name(r), r.counts.sequence))
 
 
-def add_jobs(add, jobs, repeats):
+def add_jobs(add, jobs, repeats, scenarios):
     add('')
     add('### A whole credential in one task, next to `ansible.builtin.uri`')
     add('')
@@ -895,7 +895,9 @@ def add_jobs(add, jobs, repeats):
             if r.least is not None:
                 add('- `bench/%s`, %s: %d, %s; sent: %s' % (r.playbook, r.attempt, r.least[0], r.least[1], r.counts.sequence))
     add('')
-    add('Where the time goes: each task\'s median seconds.')
+    alone = ', '.join('`%s` %.2f s' % (r.module, r.seconds) for r in scenarios if r.action == 'one task: no-op')
+    add('Where the time goes: each task\'s median seconds. For comparison, the module process alone (no Ansible around it, '
+        'digest authentication), in the no-op rows of the requests table: %s.' % alone)
     add('')
     for job in jobs:
         for r in job.rows:
