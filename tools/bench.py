@@ -702,7 +702,8 @@ def job_result(job, runs, log):
             if len({r.counts.sequence for r in done}) != 1:
                 raise BenchError('bench/%s (%s) sent different requests from one repetition to the next' % (playbook, attempt))
             tasks = [sum(seconds for dummy, seconds in r.cases) for r in done]
-            per_task = [(name.split(': ', 1)[-1], statistics.median(r.cases[i][1] for r in done)) for i, (name, dummy) in enumerate(done[0].cases)]
+            per_task = [(name.split(': ', 1)[-1], statistics.median(r.cases[i][1] for r in done))
+                        for i, (name, dummy) in enumerate(done[0].cases)]
             row = rows[(playbook, attempt)] = Result(
                 playbook=playbook, attempt=attempt, counts=done[0].counts, changed=done[0].changed, ok=done[0].ok,
                 tasks=statistics.median(tasks), tasks_low=min(tasks), tasks_high=max(tasks), per_task=per_task,
