@@ -229,7 +229,7 @@ def converge_credential(atlas, kind, org_id, before, wanted, write, managed):
         diff_after["access_list"] = after["access_list"]
         changes = ["added %s" % ", ".join(sorted_cidrs(outcome["added"]))] if outcome["added"] else []
         changes += ["removed %s" % ", ".join(sorted_cidrs(outcome["removed"]))] if outcome["removed"] else []
-        progress.part_done("%s on its access list" % " and ".join(changes) if changes else None)
+        progress.part_done("brought its access list to the entries asked (%s)" % "; ".join(changes) if changes else None)
 
     if projects is not None:
         outcome = converge_projects(
