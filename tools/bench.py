@@ -10,17 +10,24 @@ Uses the simulator at ATLAS_SIM_URL (tools/with_simulator.sh sets it) or starts 
 It measures, and writes to --out between the two bench markers (the text around them is kept):
 
   requests   every scenario (no-op, create, update, delete; key found by id and by description)
-             of the three modules: one module run each, HTTP requests counted from the
-             simulator's log (GET /__sim/log), digest challenges included, next to the least the
-             API allows. Each changing run is run again and must then change nothing.
+             of the modules: one module run each, HTTP requests counted from the simulator's log
+             (GET /__sim/log), digest challenges included, next to the least the API allows;
+             among them a whole credential in one task (atlas_org_api_key and atlas_service_account
+             with access_list and project_roles). Each changing run is run again and must then
+             change nothing.
   wall time  bench/noop_timing.yml: a no-op task of each module and an ansible.builtin.uri task
              doing one digest-authenticated GET, interleaved, --rounds times after one warm-up
              round; per-task times from the ansible.builtin.junit callback; medians and ratios.
   scale      a key found by description among 200 / 2,000 / 10,000 keys; an access list
              converged from empty to 100 and 1,000 entries and back; bench/loop_keys.yml
              converging 100 keys with one looping task, twice.
-  uri job    bench/job_collection.yml next to bench/job_uri.yml (the same job written with
-             ansible.builtin.uri), first and second run, on a reset simulator.
+  one task   a whole credential (roles, three access-list entries, roles in a project) declared
+             in one task next to the same job written with ansible.builtin.uri, first and second
+             run on a reset simulator, --job-runs times: for an API key bench/job_one_task.yml,
+             bench/job_collection.yml (the granular modules) and bench/job_uri.yml; for a service
+             account bench/job_sa_one_task.yml and bench/job_sa_uri.yml. Task time (the sum of the
+             tasks' durations from the junit callback, without ansible-playbook's start-up) and
+             whole-playbook time, medians; ratios uri / one task.
 
 Module runs are a module run alone: `python -m ansible_collections...<module> args.json` (what
 AnsiballZ runs on the target, without Ansible around it), so its peak memory (ru_maxrss from
@@ -64,6 +71,15 @@ ROUTES = {
     '/orgs/{id}/apiKeys/{id}/accessList/{entry}': 'entry',
     '/groups/{id}/apiKeys': 'project keys',
     '/groups/{id}/apiKeys/{id}': 'project key',
+    '/groups/{id}': 'project',
+    '/api/oauth/token': 'token',
+    '/orgs/{id}/serviceAccounts': 'accounts',
+    '/orgs/{id}/serviceAccounts/{client}': 'account',
+    '/orgs/{id}/serviceAccounts/{client}/accessList': 'account access list',
+    '/orgs/{id}/serviceAccounts/{client}/accessList/{entry}': 'account entry',
+    '/orgs/{id}/serviceAccounts/{client}/groups': 'account projects',
+    '/groups/{id}/serviceAccounts/{client}': 'account in project',
+    '/groups/{id}/serviceAccounts/{client}:invite': 'invite to project',
 }
 
 
@@ -137,6 +153,7 @@ class Simulator:
 def describe(entry):
     """One request of the log, short: 'GET keys p1', '401 GET key' (a digest challenge)."""
     path = re.sub(r'^/api/atlas/v[^/]+', '', entry['path'])
+    path = re.sub(r'mdb_sa_id_[0-9a-fA-F]{24}', '{client}', path)
     path = re.sub(r'/accessList/[^/]+$', '/accessList/{entry}', re.sub(r'[0-9a-f]{24}', '{id}', path))
     text = '%s %s' % (entry['method'], ROUTES.get(path, path))
     if 'pageNum' in (entry.get('query') or {}):
@@ -163,7 +180,8 @@ class Counts:
         self.total = len(log)
         self.challenges = sum(1 for e in log if e['challenge'])
         self.writes = sum(1 for e in log if e['write'] and not e['challenge'])
-        self.reads = self.total - self.challenges - self.writes
+        self.tokens = sum(1 for e in log if e['path'] == SIM.TOKEN_PATH)
+        self.reads = self.total - self.challenges - self.tokens - self.writes
         self.posts = sum(1 for e in log if e['method'] == 'POST' and not e['challenge'])
         self.sequence = squeeze(describe(e) for e in log)
         failed = [e for e in log if not e['challenge'] and (e['status'] is None or e['status'] >= 400)]
@@ -437,9 +455,59 @@ def service_account_grant_scenarios():
     return rows
 
 
+def one_task_scenarios():
+    """A whole credential in one task (roles, access list, project roles) of atlas_org_api_key and atlas_service_account:
+    create it complete, a no-op, one part changed at a time, and a move to another project with purge_projects."""
+    alpha, beta = SIM.PROJECT_ALPHA_ID, SIM.PROJECT_BETA_ID
+
+    def declared(names, listed, roles=None, project=alpha, project_roles=None, **more):
+        return dict(names, org_id=SIM.ORG_ID, roles=roles or ORG_MEMBER, access_list=listed,
+                    project_roles=[dict(project_id=project, roles=project_roles or READ_ONLY)], **more)
+
+    def seeded_key(sim):
+        key = target(sim, entries=3, project_roles=READ_ONLY)
+        return dict(names=dict(description=key['description']), entries=key['entries'])
+
+    def seeded_account(sim):
+        sim.reset()
+        client_id = sim.seed(service_accounts=1, name_prefix='bench-sa-', org_roles=ORG_MEMBER, project_id=alpha,
+                             project_roles=READ_ONLY)['client_ids'][0]
+        held = sim.seed(service_account_access_list=dict(client_id=client_id, count=3))['service_account_access_list_entries']
+        return dict(names=dict(name='bench-sa-00001'), entries=held)
+
+    kinds = [  # module, found by, setup, what a new one needs, how it is found, what its creation and its project cost
+        (ORG, 'description', seeded_key, dict(description='bench-new'), ONE_PAGE_KEYS, 'the key', 'its project roles'),
+        ('atlas_service_account', 'name', seeded_account, dict(name='bench-new', description='bench', secret_expires_after_hours=720),
+         '1 page of the org\'s accounts', 'the account with its first secret', 'the invitation to its project'),
+    ]
+    rows = []
+    for module, found_by, seeded, new, find, credential, assign in kinds:
+        reads = '1 challenge + %s + 1 page of the access list' % find
+        least = 3
+        if module != ORG:  # a key's roles name its projects; an account's projects are one more read
+            reads, least = reads + ' + 1 read of its projects', 4
+        rows += [
+            (module, 'one task: create complete', found_by, empty, lambda k, n=new: declared(n, NEW_ENTRIES), True, 5,
+             '1 challenge + %s to prove it is missing + 3 POSTs (%s, all its entries, %s)' % (find, credential, assign)),
+            (module, 'one task: no-op', found_by, seeded, lambda k: declared(k['names'], k['entries']), False, least, reads),
+            (module, 'one task: org roles only', found_by, seeded,
+             lambda k: declared(k['names'], k['entries'], roles=['ORG_READ_ONLY']), True, least + 1, reads + ' + 1 PATCH'),
+            (module, 'one task: access list only, replace 1 of 3', found_by, seeded,
+             lambda k: declared(k['names'], k['entries'][:2] + ['192.0.2.0/24']), True, least + 2,
+             reads + ' + 1 POST + 1 DELETE (the API deletes one entry per request)'),
+            (module, 'one task: project roles only', found_by, seeded,
+             lambda k: declared(k['names'], k['entries'], project_roles=['GROUP_OWNER']), True, least + 1, reads + ' + 1 PATCH'),
+            (module, 'one task: move to another project (purge_projects)', found_by, seeded,
+             lambda k: declared(k['names'], k['entries'], project=beta, purge_projects=True), True, least + 2,
+             reads + ' + 1 POST (%s) + 1 DELETE (out of the other project)' % assign),
+        ]
+    return rows
+
+
 def measure_scenarios(runner, log):
     rows = []
-    every = org_scenarios() + access_scenarios() + project_scenarios() + service_account_scenarios() + service_account_grant_scenarios()
+    every = (org_scenarios() + access_scenarios() + project_scenarios() + service_account_scenarios() + service_account_grant_scenarios()
+             + one_task_scenarios())
     for module, action, found_by, setup, args_of, expect_changed, least, why, *expected_failures in every:
         label = '%s, found by %s' % (action, found_by)
         key = setup(runner.sim) or {}
@@ -553,50 +621,100 @@ def scale_row(case, runs, least, why):
                   rss_kib=max(r.rss_kib for r in runs), per_item=None)
 
 
-# --------------------------------------------------------------------------- the same job with ansible.builtin.uri
+# --------------------------------------------------------------------------- the job in one task, next to ansible.builtin.uri
 
 JOB_ENTRIES = ['203.0.113.0/24', '198.51.100.7/32', '192.0.2.0/28']
+SPEED_TARGET = 2.5  # issue 13: the one-task job's tasks take at most 1/2.5 of the time of the uri playbook's tasks
 
 
-def measure_job(runner, repeats, log):
-    """Both playbooks, first and second run from a reset simulator, repeats times, alternating: median times."""
+def key_job_done(state):
+    """What is wrong with the key of the job (None when it is done)."""
+    return credential_done('keys described bench-job', [k for k in state['api_keys'] if k['desc'] == 'bench-job'])
+
+
+def account_job_done(state):
+    """What is wrong with the service account of the job (None when it is done)."""
+    return credential_done('service accounts named bench-sa-job', [a for a in state['service_accounts'] if a['name'] == 'bench-sa-job'])
+
+
+def credential_done(what, found):
+    if len(found) != 1:
+        return '%d %s' % (len(found), what)
+    roles = found[0]['roles']
+    held = (sorted(r['roleName'] for r in roles if 'orgId' in r), sorted(r['roleName'] for r in roles if r.get('groupId') == SIM.PROJECT_ALPHA_ID),
+            sorted(e['cidrBlock'] for e in found[0]['accessList']))
+    if held != (ORG_MEMBER, READ_ONLY, sorted(JOB_ENTRIES)):
+        return 'org roles %s, project roles %s, entries %s' % held
+    return None
+
+
+class Job:
+    """One job, done by several playbooks that must leave the same state: the one-task playbook first, the
+    ansible.builtin.uri playbook last, and the least requests of the one-task playbook's first and second run."""
+
+    def __init__(self, name, playbooks, extra_vars, done, least):
+        self.name, self.playbooks, self.extra_vars, self.done, self.least = name, playbooks, extra_vars, done, least
+        self.one_task, self.uri = playbooks[0], playbooks[-1]
+
+
+JOBS = [
+    Job('API key', ('job_one_task.yml', 'job_collection.yml', 'job_uri.yml'),
+        dict(bench_job_description='bench-job', bench_job_entries=JOB_ENTRIES), key_job_done,
+        {'first run': (5, '1 challenge + 1 page of the org\'s keys (it is missing) + 3 POSTs (the key, its 3 entries, its '
+                          'project roles)'),
+         'second run': (3, '1 challenge + 1 page of the org\'s keys (by description) + 1 page of its access list')}),
+    Job('service account', ('job_sa_one_task.yml', 'job_sa_uri.yml'),
+        dict(bench_job_name='bench-sa-job', bench_job_entries=JOB_ENTRIES, bench_client_id=SIM.SERVICE_ACCOUNT_CLIENT_ID,
+             bench_client_secret=SIM.SERVICE_ACCOUNT_CLIENT_SECRET), account_job_done,
+        {'first run': (5, '1 token + 1 page of the org\'s accounts (it is missing) + 3 POSTs (the account, its 3 entries, '
+                          'the invitation to its project)'),
+         'second run': (4, '1 token + 1 read of the account (1 page of the org\'s accounts, by name) + 1 page of its '
+                           'access list + 1 read of its projects')}),
+]
+ATTEMPTS = ('first run', 'second run')
+
+
+def measure_jobs(runner, repeats, log):
+    """Every playbook of every job, first and second run from a reset simulator, repeats times, alternating; task times
+    from the junit callback. Returns one Result per job with its rows (medians) and ratios."""
     runs = {}
     for dummy in range(repeats):
-        for playbook in ('job_collection.yml', 'job_uri.yml'):
-            runner.sim.reset()
-            for attempt in ('first run', 'second run'):
-                run = runner.playbook(playbook, bench_job_description='bench-job', bench_job_entries=JOB_ENTRIES)
-                if run.counts.failed:
-                    raise BenchError('bench/%s (%s): requests failed: %s' % (playbook, attempt, run.counts.failed))
-                check_job_state(runner.sim, playbook, attempt)
-                if attempt == 'second run' and run.counts.writes:
-                    raise BenchError('bench/%s (second run) wrote %d times' % (playbook, run.counts.writes))
-                runs.setdefault((playbook, attempt), []).append(run)
-    rows = []
-    for (playbook, attempt), done in runs.items():
-        if len({r.counts.sequence for r in done}) != 1:
-            raise BenchError('bench/%s (%s) sent different requests from one repetition to the next' % (playbook, attempt))
-        seconds = [r.seconds for r in done]
-        rows.append(Result(playbook=playbook, attempt=attempt, seconds=statistics.median(seconds), low=min(seconds), high=max(seconds),
-                           counts=done[0].counts, changed=done[0].changed, tasks=done[0].ok))
-        log('  %-20s %-10s median %.2f s, %d requests' % (playbook, attempt, rows[-1].seconds, rows[-1].counts.total))
-    return rows
+        for job in JOBS:
+            for playbook in job.playbooks:
+                runner.sim.reset()
+                for attempt in ATTEMPTS:
+                    run = runner.playbook(playbook, junit=True, **job.extra_vars)
+                    problem = run.counts.failed and 'requests failed: %s' % run.counts.failed
+                    problem = problem or job.done(runner.sim.call('GET', '/__sim/state'))
+                    if not problem and attempt == 'second run' and run.counts.writes:
+                        problem = 'it wrote %d times' % run.counts.writes
+                    if problem:
+                        raise BenchError('bench/%s (%s): %s' % (playbook, attempt, problem))
+                    runs.setdefault((playbook, attempt), []).append(run)
+    return [job_result(job, runs, log) for job in JOBS]
 
 
-def check_job_state(sim, playbook, attempt):
-    keys = [k for k in sim.call('GET', '/__sim/state')['api_keys'] if k['desc'] == 'bench-job']
-    problem = None
-    if len(keys) != 1:
-        problem = '%d keys described bench-job' % len(keys)
-    else:
-        key = keys[0]
-        org_roles = sorted(r['roleName'] for r in key['roles'] if 'orgId' in r)
-        project_roles = sorted(r['roleName'] for r in key['roles'] if r.get('groupId') == SIM.PROJECT_ALPHA_ID)
-        entries = sorted(e['cidrBlock'] for e in key['accessList'])
-        if (org_roles, project_roles, entries) != (ORG_MEMBER, READ_ONLY, sorted(JOB_ENTRIES)):
-            problem = 'org roles %s, project roles %s, entries %s' % (org_roles, project_roles, entries)
-    if problem:
-        raise BenchError('bench/%s (%s) did not do the job: %s' % (playbook, attempt, problem))
+def job_result(job, runs, log):
+    rows = {}
+    for playbook in job.playbooks:
+        for attempt in ATTEMPTS:
+            done = runs[(playbook, attempt)]
+            if len({r.counts.sequence for r in done}) != 1:
+                raise BenchError('bench/%s (%s) sent different requests from one repetition to the next' % (playbook, attempt))
+            tasks = [sum(seconds for dummy, seconds in r.cases) for r in done]
+            per_task = [(name.split(': ', 1)[-1], statistics.median(r.cases[i][1] for r in done))
+                        for i, (name, dummy) in enumerate(done[0].cases)]
+            row = rows[(playbook, attempt)] = Result(
+                playbook=playbook, attempt=attempt, counts=done[0].counts, changed=done[0].changed, ok=done[0].ok,
+                tasks=statistics.median(tasks), tasks_low=min(tasks), tasks_high=max(tasks), per_task=per_task,
+                whole=statistics.median(r.seconds for r in done), least=job.least[attempt] if playbook == job.one_task else None)
+            log('  %-22s %-10s tasks %.2f s, whole %.2f s, %d requests' % (playbook, attempt, row.tasks, row.whole, row.counts.total))
+    ratios = []
+    for attempt in ATTEMPTS:
+        one, uri = rows[(job.one_task, attempt)], rows[(job.uri, attempt)]
+        ratios.append(Result(attempt=attempt, tasks=uri.tasks / one.tasks, whole=uri.whole / one.whole))
+        log('  %s, %s: uri / one task = %.2fx on task time, %.2fx whole playbook' % (job.name, attempt, ratios[-1].tasks, ratios[-1].whole))
+    return Result(job=job, rows=[rows[(p, a)] for p in job.playbooks for a in ATTEMPTS], ratios=ratios)
 
 
 # --------------------------------------------------------------------------- the report
@@ -609,8 +727,8 @@ def yes(flag):
     return 'yes' if flag else '**no**'
 
 
-def evaluate(scenarios, wall, scale):
-    """The targets of issue 5: (target, what was measured, met)."""
+def evaluate(scenarios, wall, scale, jobs):
+    """The targets of issues 5 and 13: (target, what was measured, met)."""
     module_runs = scenarios + [s for s in scale if s.per_item is None]
     targets = []
     odd = [r for r in module_runs if r.counts.challenges != 1]
@@ -634,6 +752,13 @@ def evaluate(scenarios, wall, scale):
     targets.append(('requests grow with pages, not objects', ', '.join(
         '%s keys: %d requests' % (s.case.split(' among ')[1].split(' keys')[0], s.counts.total) for s in finds),
         all(s.counts.total == s.least for s in finds)))
+    one_task = [r for j in jobs for r in j.rows if r.least is not None]
+    targets.append(('a one-task job costs the least requests (API key: 3 when nothing changes; service account: 4)', '; '.join(
+        '%s %s: %d (least %d)' % (r.playbook, r.attempt, r.counts.total, r.least[0]) for r in one_task),
+        all(r.counts.total <= r.least[0] for r in one_task)))
+    targets.append(('task time of the one-task job: %.1fx faster than the `uri` playbook or more, first and second run' % SPEED_TARGET,
+                    '; '.join('%s, %s: %.2fx' % (j.job.name, r.attempt, r.tasks) for j in jobs for r in j.ratios),
+                    all(r.tasks >= SPEED_TARGET for j in jobs for r in j.ratios)))
     return targets
 
 
@@ -653,7 +778,7 @@ def least_writes(row):
     return writes
 
 
-def report(args, scenarios, wall, wall_counts, scale, job, elapsed):
+def report(args, scenarios, wall, wall_counts, scale, jobs, elapsed):
     lines = []
     add = lines.append
     facts = (time.strftime('%Y-%m-%d'), elapsed, os.cpu_count() or 1, args.load_at_start, load_average(), platform.python_version(),
@@ -665,7 +790,7 @@ def report(args, scenarios, wall, wall_counts, scale, job, elapsed):
     add('')
     add('| target | measured | met |')
     add('|---|---|---|')
-    targets = evaluate(scenarios, wall, scale)
+    targets = evaluate(scenarios, wall, scale, jobs)
     for name, measured, met in targets:
         add('| %s | %s | %s |' % (name, measured, yes(met)))
     add('')
@@ -683,13 +808,7 @@ def report(args, scenarios, wall, wall_counts, scale, job, elapsed):
         c = r.counts
         add('| `%s` | %s | %s | %d | %d | %d | %d | %d | %s | %s |' % (
             r.module, r.action, r.found_by, c.total, c.challenges, c.reads, c.writes, r.least, r.why, yes(c.total <= r.least)))
-    over = [r for r in scenarios if r.counts.total > r.least]
-    if over:
-        add('')
-        add('Where the requests go in the rows above the least:')
-        add('')
-        for r in over:
-            add('- `%s` %s, found by %s: %s' % (r.module, r.action, r.found_by, r.counts.sequence))
+    add_over_least(add, scenarios, lambda r: '`%s` %s, found by %s' % (r.module, r.action, r.found_by))
     add('')
     add('### Wall time of a no-op task next to an `ansible.builtin.uri` GET')
     add('')
@@ -721,28 +840,69 @@ def report(args, scenarios, wall, wall_counts, scale, job, elapsed):
         seconds = '%.2f' % r.seconds if r.per_item is None else '%.1f (%.2f per key)' % (r.seconds, r.per_item)
         add('| %s | %d | %d | %d | %d | %d | %s | %s | %s |' % (
             r.case, c.total, c.challenges, c.reads, c.writes, r.least, r.why, seconds, mib(r.rss_kib)))
-    over = [r for r in scale if r.counts.total > r.least]
+    add_over_least(add, scale, lambda r: r.case)
+    add('')
+    add_jobs(add, jobs, args.job_runs, scenarios)
+    return lines, targets
+
+
+def add_over_least(add, rows, name):
+    """The requests of the rows that sent more than the least."""
+    over = [r for r in rows if r.counts.total > r.least]
     if over:
         add('')
         add('Where the requests go in the rows above the least:')
         add('')
         for r in over:
-            add('- %s: %s' % (r.case, r.counts.sequence))
+            add('- %s: %s' % (name(r), r.counts.sequence))
+
+
+def add_jobs(add, jobs, repeats, scenarios):
     add('')
-    add('### The same job with `ansible.builtin.uri`')
+    add('### A whole credential in one task, next to `ansible.builtin.uri`')
     add('')
-    add('The job: a key described `bench-job` with role ORG_MEMBER, three access-list entries, the key assigned to a project '
-        'with GROUP_READ_ONLY. `bench/job_collection.yml` does it with three tasks of the collection, `bench/job_uri.yml` with '
-        '`ansible.builtin.uri` tasks (list, compare with Jinja, POST/PATCH when needed). Each from a reset simulator, run twice; '
-        'time is the whole `ansible-playbook` run, median of %d alternating repetitions. Both leave the same state (checked).' % args.job_runs)
+    add('The job: a credential with the organization role ORG_MEMBER, three access-list entries and GROUP_READ_ONLY in a '
+        'project. For an API key (described `bench-job`; the playbooks connect with a key pair, digest authentication), '
+        '`bench/job_one_task.yml` does it in one task of `atlas_org_api_key`, `bench/job_collection.yml` with the three '
+        'granular modules and `bench/job_uri.yml` with `ansible.builtin.uri` tasks (list, compare with Jinja, POST/PATCH when '
+        'needed). For a service account (named `bench-sa-job`; the playbooks connect with a service account: one access '
+        'token per task of the collection, one token request in the `uri` playbook), `bench/job_sa_one_task.yml` does it in '
+        'one task of `atlas_service_account` and `bench/job_sa_uri.yml` with `ansible.builtin.uri`. Each playbook runs from a '
+        'reset simulator, twice (the second run must write nothing), %d alternating repetitions; after every run the '
+        'credential is checked to be as asked. **Task time** is the sum of the durations of the playbook\'s tasks (skipped '
+        'ones included) as the `ansible.builtin.junit` callback reports them, which leaves out `ansible-playbook`\'s own '
+        'start-up, the same for every playbook; **whole playbook** is the whole `ansible-playbook` run. Medians.' % repeats)
     add('')
-    add('| playbook | run | median s | fastest s | slowest s | requests | challenges | reads | writes | tasks ok | changed |')
-    add('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
-    for r in job:
-        c = r.counts
-        add('| `bench/%s` | %s | %.2f | %.2f | %.2f | %d | %d | %d | %d | %d | %d |' % (
-            r.playbook, r.attempt, r.seconds, r.low, r.high, c.total, c.challenges, c.reads, c.writes, r.tasks, r.changed))
-    return lines, targets
+    add('| credential | run | task time: `uri` / one task | >= %.1fx | whole playbook: `uri` / one task |' % SPEED_TARGET)
+    add('|---|---|---:|---|---:|')
+    for job in jobs:
+        for r in job.ratios:
+            add('| %s | %s | %.2fx | %s | %.2fx |' % (job.job.name, r.attempt, r.tasks, yes(r.tasks >= SPEED_TARGET), r.whole))
+    add('')
+    add('| playbook | run | task time s | fastest | slowest | whole playbook s | requests | challenges | tokens | reads | '
+        'writes | least | tasks ok | changed |')
+    add('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+    for job in jobs:
+        for r in job.rows:
+            c = r.counts
+            add('| `bench/%s` | %s | %.2f | %.2f | %.2f | %.2f | %d | %d | %d | %d | %d | %s | %d | %d |' % (
+                r.playbook, r.attempt, r.tasks, r.tasks_low, r.tasks_high, r.whole, c.total, c.challenges, c.tokens, c.reads,
+                c.writes, '' if r.least is None else r.least[0], r.ok, r.changed))
+    add('')
+    add('The least for the one-task playbooks:')
+    add('')
+    for job in jobs:
+        for r in job.rows:
+            if r.least is not None:
+                add('- `bench/%s`, %s: %d, %s; sent: %s' % (r.playbook, r.attempt, r.least[0], r.least[1], r.counts.sequence))
+    add('')
+    alone = ', '.join('`%s` %.2f s' % (r.module, r.seconds) for r in scenarios if r.action == 'one task: no-op')
+    add('Where the time goes: each task\'s median seconds. For comparison, the module process alone (no Ansible around it, '
+        'digest authentication), in the no-op rows of the requests table: %s.' % alone)
+    add('')
+    for job in jobs:
+        for r in job.rows:
+            add('- `bench/%s`, %s: %s' % (r.playbook, r.attempt, ', '.join('%s %.2f' % task for task in r.per_task)))
 
 
 def load_average():
@@ -794,7 +954,7 @@ def main(argv):
     parser.add_argument('--out', default=DEFAULT_OUT, help='the Markdown file to write (default: docs/performance.md)')
     parser.add_argument('--rounds', type=int, default=7, help='timed rounds of bench/noop_timing.yml (default 7)')
     parser.add_argument('--collections-path', help='the directory above ansible_collections/ (default: ANSIBLE_COLLECTIONS_PATH, then build/)')
-    parser.add_argument('--job-runs', type=int, default=3, help='repetitions of the job playbooks (default 3)')
+    parser.add_argument('--job-runs', type=int, default=5, help='repetitions of the job playbooks (default 5)')
     parser.add_argument('--quick', action='store_true', help='smaller scale cases, for trying the script out; does not write --out')
     parser.add_argument('--strict', action='store_true', help='exit 1 when a target is not met')
     args = parser.parse_args(argv)
@@ -815,15 +975,15 @@ def main(argv):
             wall, wall_counts = measure_wall_time(runner, args.rounds, log)
             log('>>> scale')
             scale = measure_scale(runner, args.quick, log)
-            log('>>> the same job with ansible.builtin.uri')
-            job = measure_job(runner, args.job_runs, log)
+            log('>>> a whole credential in one task, next to ansible.builtin.uri')
+            jobs = measure_jobs(runner, args.job_runs, log)
     except BenchError as err:
         sys.exit('bench.py: error: %s' % err)
     finally:
         if sim is not None:
             sim.close()
 
-    lines, targets = report(args, scenarios, wall, wall_counts, scale, job, time.perf_counter() - started)
+    lines, targets = report(args, scenarios, wall, wall_counts, scale, jobs, time.perf_counter() - started)
     print('\n' + '\n'.join(lines))
     if not args.quick:
         write_doc(args.out, lines)

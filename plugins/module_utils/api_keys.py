@@ -74,8 +74,8 @@ def org_role_problem(roles, option="roles", project_roles_with="assign those wit
     return "%s has unknown organization roles %s; choose from %s." % (option, quoted(unknown), quoted(ORG_ROLES))
 
 
-def project_role_problem(roles, option="roles"):
-    """A message when roles are not project roles, else None."""
+def project_role_problem(roles, option="roles", org_roles_with="mongodb_atlas.api_keys.atlas_org_api_key"):
+    """A message when roles are not project roles, else None; ``org_roles_with`` says where organization roles go."""
     if not roles:
         return "%s must name at least one project role, such as 'GROUP_READ_ONLY'." % option
     wrong = [role for role in roles if not PROJECT_ROLE.match(role)]
@@ -83,9 +83,8 @@ def project_role_problem(roles, option="roles"):
         return None
     org = [role for role in wrong if role in ORG_ROLES]
     if org:
-        return ("%s takes project roles, but %s are organization roles: set those with "
-                "mongodb_atlas.api_keys.atlas_org_api_key. Project roles include: %s."
-                % (option, quoted(org), quoted(KNOWN_PROJECT_ROLES)))
+        return ("%s takes project roles, but %s are organization roles: set those with %s. Project roles include: %s."
+                % (option, quoted(org), org_roles_with, quoted(KNOWN_PROJECT_ROLES)))
     return ("%s has malformed project roles %s: project roles are upper-case GROUP_* names such as %s."
             % (option, quoted(wrong), quoted(KNOWN_PROJECT_ROLES)))
 

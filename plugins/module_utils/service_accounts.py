@@ -155,16 +155,18 @@ def list_project_accounts(atlas, project_id):
                           media_type=MEDIA_TYPE)
 
 
+def account_projects(atlas, org_id, client_id):
+    """An account's projects with its roles in each ([{project_id, roles}], roles sorted): every page of one read."""
+    groups = atlas.list_all("%s/groups" % accounts_path(org_id, client_id),
+                            "list the projects of %s" % account_label(client_id), media_type=MEDIA_TYPE)
+    return [dict(project_id=group.get("groupId"), roles=sorted(set(group.get("roles") or []))) for group in groups]
+
+
 def account_access_and_projects(atlas, org_id, client_id):
     """An account's access list and its projects with roles, as modules return them: every page of each."""
-    label = account_label(client_id)
-    entries = atlas.list_all(access_list_path(org_id, client_id), "list the access list of %s" % label,
+    entries = atlas.list_all(access_list_path(org_id, client_id), "list the access list of %s" % account_label(client_id),
                              media_type=MEDIA_TYPE)
-    groups = atlas.list_all("%s/groups" % accounts_path(org_id, client_id), "list the projects of %s" % label,
-                            media_type=MEDIA_TYPE)
-    return dict(access_list=entries_result(entries),
-                projects=[dict(project_id=group.get("groupId"), roles=sorted(set(group.get("roles") or [])))
-                          for group in groups])
+    return dict(access_list=entries_result(entries), projects=account_projects(atlas, org_id, client_id))
 
 
 def list_accounts(atlas, org_id):

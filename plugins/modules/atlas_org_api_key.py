@@ -178,7 +178,14 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.api_keys im
     org_roles,
     post_new_key,
 )
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule, org_id_option
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.credential import (
+    API_KEY,
+    CredentialModule,
+    converge_credential,
+    credential_options,
+    wanted_parts,
+)
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import org_id_option
 
 
 def managed_fields(key):
@@ -215,7 +222,7 @@ def update_key(atlas, org_id, key, description, roles):
 
 
 def main():
-    atlas = AtlasModule(
+    atlas = CredentialModule(
         argument_spec=dict(
             org_id=org_id_option(),
             api_key_id=dict(type="str"),
@@ -223,6 +230,7 @@ def main():
             description=dict(type="str"),
             roles=dict(type="list", elements="str"),
             state=dict(type="str", default="present", choices=["present", "absent"]),
+            **credential_options()
         ),
         mutually_exclusive=[("api_key_id", "public_key")],
     )
@@ -230,10 +238,12 @@ def main():
     org_id, description, roles = params["org_id"], params["description"], clean_roles(atlas)
     atlas.check_hex_id("org_id")
     check_key_selector(atlas)
-    if roles is not None and params["state"] == "present":
-        problem = org_role_problem(roles)
+    wanted = None
+    if params["state"] == "present":
+        problem = org_role_problem(roles) if roles is not None else None
         if problem:
             atlas.fail(problem)
+        wanted = wanted_parts(atlas, org_roles_with="roles")
 
     named_by_id = params["api_key_id"] or params["public_key"]
     key = find_org_key(atlas, org_id, api_key_id=params["api_key_id"], public_key=params["public_key"],
@@ -255,11 +265,13 @@ def main():
         if roles is None:
             atlas.fail("roles is required to create %s; no key with this description exists in organization %s."
                        % (key_label(description=description), org_id))
-        after = create_key(atlas, org_id, description, roles)
-    else:
-        after = update_key(atlas, org_id, key, description, roles)
-    atlas.set_diff(managed_fields(before), managed_fields(after))
-    atlas.exit(api_key=after)
+
+    def write():
+        if key is None:
+            return create_key(atlas, org_id, description, roles)
+        return update_key(atlas, org_id, key, description, roles)
+
+    atlas.exit(api_key=converge_credential(atlas, API_KEY, org_id, before, wanted, write, managed_fields))
 
 
 if __name__ == "__main__":

@@ -188,7 +188,13 @@ service_account:
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.credential import (
+    SERVICE_ACCOUNT,
+    CredentialModule,
+    converge_credential,
+    credential_options,
+    wanted_parts,
+)
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.service_accounts import (
     DESCRIPTION_MAX,
     MEDIA_TYPE,
@@ -260,7 +266,7 @@ def update_account(atlas, org_id, account, params):
 
 
 def main():
-    atlas = AtlasModule(
+    atlas = CredentialModule(
         argument_spec=dict(
             org_id=dict(type="str", required=True, fallback=(env_fallback, ["MONGODB_ATLAS_ORG_ID"])),
             account_client_id=dict(type="str"),
@@ -269,6 +275,7 @@ def main():
             roles=dict(type="list", elements="str"),
             secret_expires_after_hours=dict(type="int", no_log=False),  # an hour count, not a secret
             state=dict(type="str", default="present", choices=["present", "absent"]),
+            **credential_options()
         ),
         required_one_of=[("account_client_id", "name")],
     )
@@ -280,8 +287,10 @@ def main():
     check_text(atlas, "name", NAME_MAX)
     check_text(atlas, "description", DESCRIPTION_MAX)
     check_hours(atlas, "secret_expires_after_hours")
+    wanted = None
     if params["state"] == "present":
         check_roles(atlas)
+        wanted = wanted_parts(atlas, org_roles_with="roles")
 
     account = find_account(atlas, org_id, client_id=client_id, name=None if client_id else params["name"])
     before = account_result(account) if account else {}
@@ -303,11 +312,13 @@ def main():
             atlas.fail("%s required to create %s; no account with this name exists in organization %s."
                        % (", ".join(missing) + (" are" if len(missing) > 1 else " is"),
                           account_label(name=params["name"]), org_id))
-        after = create_account(atlas, org_id, params)
-    else:
-        after = update_account(atlas, org_id, account, params)
-    atlas.set_diff(managed_fields(before), managed_fields(after))
-    atlas.exit(service_account=after)
+
+    def write():
+        if account is None:
+            return create_account(atlas, org_id, params)
+        return update_account(atlas, org_id, account, params)
+
+    atlas.exit(service_account=converge_credential(atlas, SERVICE_ACCOUNT, org_id, before, wanted, write, managed_fields))
 
 
 if __name__ == "__main__":

@@ -5,9 +5,10 @@
 # runs with --check --diff first, on an organization where its key does not exist yet: that run
 # must succeed, report changes and send no write (the simulator's request log flags every write);
 # then it runs for real.
-# - ci_key_lifecycle.yml: the key is first granted GROUP_READ_ONLY on alpha and beta, then taken
-#   out of beta; the simulator's state must then show the key with its two access-list entries,
-#   assigned to alpha only. Then the rotation: "ci-deploy 2" replaces "ci-deploy 1".
+# - ci_key_lifecycle.yml: one task creates the key with GROUP_READ_ONLY on alpha and beta; then,
+#   with beta no longer listed, the same task takes it out of beta (purge_projects); the
+#   simulator's state must then show the key with its two access-list entries, assigned to alpha
+#   only. Then the rotation: "ci-deploy 2" replaces "ci-deploy 1".
 # - demo.yml (what `make demo` runs): the first run changes, the second changes nothing.
 # - the README's quick start, against a simulator of its own started with the playbook's ids
 #   (`python -m ansible_collections.mongodb_atlas.api_keys.tests.simulator --org-id --project-id`),
@@ -62,13 +63,13 @@ grep -q 'changed=[1-9]' "${OUTPUT_DIR}/example.log"
 run_example "$@"
 grep -q 'changed=0 ' "${OUTPUT_DIR}/example.log"
 
-# Take the key out of beta (check mode first); then again, which changes nothing.
+# CI no longer reads beta: list alpha only and the key is taken out of beta (check mode first);
+# then again, which changes nothing.
 export MONGODB_ATLAS_PROJECT_ID="${ATLAS_PROJECT_ALPHA}"
-retire_beta="{\"ci_retired_project_ids\": [\"${ATLAS_PROJECT_BETA}\"]}"
-check_run "$sim_url" -i "${INVENTORY_PATH}" "${example}" -e "ci_credentials_file=${credentials}" -e "${retire_beta}" "$@"
-run_example -e "${retire_beta}" "$@"
+check_run "$sim_url" -i "${INVENTORY_PATH}" "${example}" -e "ci_credentials_file=${credentials}" "$@"
+run_example "$@"
 grep -q 'changed=[1-9]' "${OUTPUT_DIR}/example.log"
-run_example -e "${retire_beta}" "$@"
+run_example "$@"
 grep -q 'changed=0 ' "${OUTPUT_DIR}/example.log"
 
 # Check the simulator's state.
