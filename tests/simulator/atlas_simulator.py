@@ -36,7 +36,8 @@ Control API (no authentication, JSON, never logged)
   GET    /__sim/log            {"requests": [{seq, method, path (raw, still %2F-encoded), query (dict), status
                                (null when nothing was sent), principal (public key in the Authorization header),
                                authenticated, challenge (a 401 digest challenge was sent), write (POST/PATCH/
-                               DELETE/PUT on /api/, whatever the outcome), fault (null or its kind)}]}
+                               DELETE/PUT on /api/, whatever the outcome), fault (null or its kind), body (the
+                               JSON body sent to /api/, null when none or not JSON; token requests: never)}]}
   DELETE /__sim/log            clear the log
   POST   /__sim/reset          seeded state, empty log, no faults, default config (issued nonces stay valid)
   GET    /__sim/state          orgs, projects, every key with roles, clear private key and access list; config
@@ -1486,6 +1487,14 @@ def parse_digest_header(value: str) -> dict:
     return {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3) for m in AUTH_PARAM.finditer(value)}
 
 
+def logged_body(raw):
+    """The JSON body of an API request as the log shows it: None when there is none or it is not JSON."""
+    try:
+        return json.loads(raw.decode("utf-8")) if raw.strip() else None
+    except ValueError:
+        return None
+
+
 def authenticate(state: SimState, authorization, method: str, uri: str):
     """Returns (key, None, claimed principal) when authenticated, else (None, 401 Reply, claimed principal)."""
     if authorization and authorization[:7].lower() == "bearer ":
@@ -1654,7 +1663,8 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         with state.lock:
             state.seq += 1
             entry = {"seq": state.seq, "method": method, "path": raw_path, "query": query, "status": None, "principal": None,
-                     "authenticated": False, "challenge": False, "write": method in WRITE_METHODS, "fault": None}
+                     "authenticated": False, "challenge": False, "write": method in WRITE_METHODS, "fault": None,
+                     "body": logged_body(self._body)}
             state.log.append(entry)
             key, denial, entry["principal"] = authenticate(state, self.headers.get("Authorization"), method, self.path)
             stage = "challenge" if denial is not None else "request"

@@ -159,6 +159,22 @@ class Simulator:
     def writes(self):
         return [entry for entry in self.log() if entry["write"]]
 
+    def sent(self, writes_only=False):
+        """(method, path after the API root, JSON body or None) of each API request logged, oldest first; digest
+        challenges (the 401 that makes the client send a request again, with credentials) left out."""
+        return [(entry["method"], api_path(entry["path"]), entry["body"]) for entry in self.log()
+                if entry["path"].startswith("/api/atlas/") and not entry["challenge"]
+                and (entry["write"] or not writes_only)]
+
+    def add_key(self, description, org_roles, projects=None, org_id=atlas_simulator.ORG_ID):
+        """Add an API key straight into the state (nothing logged): {project id: roles} in ``projects``."""
+        state = self.server.state
+        with state.lock:
+            key = state.add_key(org_id, description, list(org_roles))
+            for project, roles in (projects or {}).items():
+                key.set_roles("groupId", project, list(roles))
+            return dict(id=key.id, publicKey=key.public_key, privateKey=key.private_key, desc=description)
+
     def view(self, state=None):
         """The state reduced to what the modules manage: key id -> (description, org roles, projects, entries)."""
         state = state or self.state()
@@ -176,6 +192,14 @@ class Simulator:
         """Install a fault plan object (a FaultPlan or a subclass) in-process."""
         with self.server.state.lock:
             self.server.state.faults = plan
+
+
+def api_path(path):
+    """A logged path without its API root (/api/atlas/v2 or /api/atlas/v1.0)."""
+    for root in atlas_simulator.API_ROOTS:
+        if path.startswith(root + "/"):
+            return path[len(root):]
+    return path
 
 
 def key_view(key):
