@@ -10,6 +10,7 @@
   Ansible reads it from the module's stdout, ``failed`` set when it called ``fail_json``. The arguments reach
   the module through ``ansible.module_utils.testing.patch_module_args`` (ansible-core 2.19+) or, on 2.18,
   through ``basic._ANSIBLE_ARGS``.
+* ``run_atlas_module(args, then=...)``: the same for the module base alone (tests of module_utils).
 * The MONGODB_ATLAS_* credential variables are cleared for every test, so a developer's shell cannot leak in.
 
 Plain pytest (outside ansible-test) can import ``ansible_collections.mongodb_atlas.api_keys...`` only when the
@@ -117,6 +118,24 @@ def _run_module_fixture(monkeypatch):
     if _internal is not None and hasattr(_internal, "is_controller"):
         monkeypatch.setattr(_internal, "is_controller", False)
     return run_module
+
+
+@pytest.fixture
+def run_atlas_module(run_module):  # pylint: disable=redefined-outer-name
+    """``run(args, then=None, check_mode=False, diff=True, argument_spec=None, **module_kwargs)``: run_module on
+    a main() that builds an AtlasModule (the module base alone, common options plus ``argument_spec``), calls
+    ``then(atlas)`` and exits with the dict it returns; the result without ``invocation`` (the arguments echoed
+    by ansible-core, not by the collection)."""
+    from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import AtlasModule
+
+    def run(args, then=None, check_mode=False, diff=True, argument_spec=None, **module_kwargs):
+        def main():
+            atlas = AtlasModule(argument_spec=argument_spec or {}, **module_kwargs)
+            atlas.exit(**((then(atlas) if then else None) or {}))
+        result = run_module(main, args, check_mode=check_mode, diff=diff)
+        result.pop("invocation", None)
+        return result
+    return run
 
 
 @pytest.fixture(autouse=True)

@@ -19,8 +19,6 @@ import pytest
 import requests
 from requests.auth import AuthBase, HTTPDigestAuth
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils import auth as auth_mod
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.auth import (
@@ -577,47 +575,30 @@ def test_each_scheme_has_its_own_rejected_hint():
 # --------------------------------------------------------------------------------------------
 
 
-REAL_EXIT_JSON = AnsibleModule.exit_json
-
-
-class ExitJson(Exception):
-    def __init__(self, result):
-        super(ExitJson, self).__init__(result)
-        self.result = result
-
-
-class FailJson(Exception):
-    def __init__(self, result):
-        super(FailJson, self).__init__(result.get("msg"))
-        self.result = result
-
-
 @pytest.fixture
 def module_env(monkeypatch):
     for name in ALL_ENV:
         monkeypatch.delenv(name, raising=False)
-
-    def exit_json(self, **kwargs):
-        raise ExitJson(kwargs)
-
-    def fail_json(self, msg, **kwargs):
-        kwargs.update(msg=msg, failed=True)
-        raise FailJson(kwargs)
-
-    monkeypatch.setattr(AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(AnsibleModule, "fail_json", fail_json)
     return monkeypatch
 
 
-def run_module(args):
-    with patch_module_args(dict(args)):
-        return AtlasModule(argument_spec={})
+@pytest.fixture
+def built(run_atlas_module):
+    """``built(args)``: the AtlasModule a run of the module base built with ``args`` (its run over, its methods
+    still usable as long as they do not fail); ``built.fails(args, then)``: the failed result of a run."""
+    def build(args, check_mode=False):
+        seen = []
+        result = run_atlas_module(args, then=seen.append, check_mode=check_mode)
+        assert not result.get("failed"), result["msg"]
+        return seen[0]
 
+    def fails(args, then=None):
+        result = run_atlas_module(args, then=then)
+        assert result.get("failed"), result
+        return result
 
-def module_failure(args):
-    with pytest.raises(FailJson) as failure:
-        run_module(args)
-    return failure.value.result
+    build.fails = fails
+    return build
 
 
 def test_argument_spec_has_the_credential_options_without_env_fallback():
@@ -628,8 +609,8 @@ def test_argument_spec_has_the_credential_options_without_env_fallback():
         assert bool(spec[option].get("no_log")) is (option in auth_mod.SECRET_OPTIONS), option
 
 
-def test_module_with_client_credentials(module_env, server):
-    atlas = run_module(dict(api_base_url=server.url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET))
+def test_module_with_client_credentials(module_env, server, built):
+    atlas = built(dict(api_base_url=server.url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET))
     assert isinstance(atlas.client.session.auth, ClientCredentialsAuth)
     assert atlas.credentials.scheme.name == "client_credentials"
     assert server.requests == []
@@ -640,38 +621,35 @@ def test_module_with_client_credentials(module_env, server):
     assert {r["headers"]["Authorization"] for r in server.requests if r["path"] != TOKEN_PATH} == {"Bearer %s-1" % TOKEN}
 
 
-def test_module_in_check_mode_still_reads_with_one_token_and_writes_nothing(module_env, server):
-    atlas = run_module(dict(api_base_url=server.url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
-                            _ansible_check_mode=True))
+def test_module_in_check_mode_still_reads_with_one_token_and_writes_nothing(module_env, server, built):
+    atlas = built(dict(api_base_url=server.url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET), check_mode=True)
     atlas.get(ORG_PATH, "list keys")
     assert atlas.write("POST", ORG_PATH, "create key", body={"desc": "d"}) is None
     assert [r["method"] for r in server.requests] == ["POST", "GET"]  # the token request, then the read
     assert server.requests[0]["path"] == TOKEN_PATH
 
 
-def test_module_access_token_from_the_environment_is_masked(module_env, server):
+def test_module_access_token_from_the_environment_is_masked(module_env, server, built):
     module_env.setenv("MONGODB_ATLAS_ACCESS_TOKEN", TOKEN)
     module_env.setenv("MONGODB_ATLAS_PUBLIC_API_KEY", PUBLIC)
     module_env.setenv("MONGODB_ATLAS_PRIVATE_API_KEY", PRIVATE)
-    atlas = run_module(dict(api_base_url=server.url))
+    atlas = built(dict(api_base_url=server.url))
     assert atlas.credentials.scheme.name == "access_token"
     assert TOKEN in atlas.module.no_log_values and atlas.params["api_access_token"] == TOKEN
     atlas.get(ORG_PATH, "list keys")
     assert server.requests[0]["headers"]["Authorization"] == "Bearer " + TOKEN
 
 
-def test_module_secret_from_the_environment_completes_the_task_and_is_masked(module_env, server, capsys):
+def test_module_secret_from_the_environment_completes_the_task_and_is_masked(module_env, server, run_atlas_module):
     module_env.setenv("MONGODB_ATLAS_CLIENT_SECRET", CLIENT_SECRET)
-    module_env.setattr(AnsibleModule, "exit_json", REAL_EXIT_JSON)
-    with patch_module_args(dict(api_base_url=server.url, client_id=CLIENT_ID)):
-        atlas = AtlasModule(argument_spec={})
+
+    def then(atlas):
         assert atlas.credentials.values == dict(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
         assert CLIENT_SECRET in atlas.module.no_log_values
-        with pytest.raises(SystemExit):
-            atlas.exit(echo="the secret is %s" % CLIENT_SECRET)  # what a careless module might do
-    out = capsys.readouterr().out
-    result = json.loads(out)
-    assert result["echo"] == "the secret is ********" and CLIENT_SECRET not in out
+        return dict(echo="the secret is %s" % CLIENT_SECRET)  # what a careless module might do
+
+    result = run_atlas_module(dict(api_base_url=server.url, client_id=CLIENT_ID), then=then)
+    assert result["echo"] == "the secret is ********" and CLIENT_SECRET not in json.dumps(result)
 
 
 @pytest.mark.parametrize("args, start", [
@@ -681,31 +659,27 @@ def test_module_secret_from_the_environment_completes_the_task_and_is_masked(mod
     (dict(client_secret=CLIENT_SECRET), "Incomplete MongoDB Atlas API credentials: client_id is not set"),
     ({}, "No MongoDB Atlas API credentials were given"),
 ])
-def test_module_credential_errors_come_before_any_request(module_env, server, args, start):
-    result = module_failure(dict(args, api_base_url=server.url))
+def test_module_credential_errors_come_before_any_request(module_env, server, built, args, start):
+    result = built.fails(dict(args, api_base_url=server.url))
     assert result["msg"].startswith(start)
     assert result["changed"] is False
     assert server.requests == []
     assert no_secret_in(json.dumps(result))
 
 
-def test_module_invalid_client_message(module_env, server):
+def test_module_invalid_client_message(module_env, server, built):
     server.token_answers = [(401, {"error": "invalid_client", "error_description": "Invalid client credentials."}, {})]
-    atlas = run_module(dict(api_base_url=server.url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET))
-    with pytest.raises(FailJson) as failure:
-        atlas.list_all(ORG_PATH, "list the API keys of organization o")
-    result = failure.value.result
+    result = built.fails(dict(api_base_url=server.url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET),
+                         then=lambda atlas: atlas.list_all(ORG_PATH, "list the API keys of organization o"))
     assert result["msg"].startswith("Failed to list the API keys of organization o: could not obtain an access token "
                                     "from %s/api/oauth/token: HTTP 401 invalid_client" % server.url)
     assert "check client_id" in result["msg"] and no_secret_in(json.dumps(result))
 
 
-def test_module_expired_token_message(module_env, server):
+def test_module_expired_token_message(module_env, server, built):
     server.api_status = 401
-    atlas = run_module(dict(api_base_url=server.url, api_access_token=TOKEN))
-    with pytest.raises(FailJson) as failure:
-        atlas.get(ORG_PATH, "list the API keys of organization o")
-    result = failure.value.result
+    result = built.fails(dict(api_base_url=server.url, api_access_token=TOKEN),
+                         then=lambda atlas: atlas.get(ORG_PATH, "list the API keys of organization o"))
     assert result["msg"] == (
         "Failed to list the API keys of organization o: HTTP 401 Unauthorized: You are not authorized for this "
         "resource. %s" % REJECTED_HINTS["access_token"])
@@ -719,47 +693,39 @@ def test_module_expired_token_message(module_env, server):
 # --------------------------------------------------------------------------------------------
 
 
-
-
-
-def sim_log(sim):
-    return requests.get(sim.url + "/__sim/log", timeout=5).json()["requests"]
-
-
-def test_simulator_module_run_with_the_seeded_service_account(module_env, sim):
-    atlas = run_module(dict(api_base_url=sim.url, client_id=atlas_simulator.SERVICE_ACCOUNT_CLIENT_ID,
+def test_simulator_module_run_with_the_seeded_service_account(module_env, sim, built):
+    atlas = built(dict(api_base_url=sim.url, client_id=atlas_simulator.SERVICE_ACCOUNT_CLIENT_ID,
                             client_secret=atlas_simulator.SERVICE_ACCOUNT_CLIENT_SECRET))
     org = "/orgs/%s/apiKeys" % atlas_simulator.ORG_ID
     created = atlas.write("POST", org, "create key", body={"desc": "by a service account", "roles": ["ORG_MEMBER"]})
     atlas.list_all(org, "list keys")
     atlas.write("DELETE", "%s/%s" % (org, created["id"]), "delete key")
-    log = sim_log(sim)
+    log = sim.log()
     assert [(e["method"], e["path"].split("/")[-1], e["status"]) for e in log] == [
         ("POST", "token", 200), ("POST", "apiKeys", 200), ("GET", "apiKeys", 200), ("DELETE", created["id"], 204)]
     assert {e["principal"] for e in log} == {atlas_simulator.SERVICE_ACCOUNT_CLIENT_ID}
     assert [e["write"] for e in log] == [False, True, False, True]
 
 
-def test_simulator_expired_token_fails_with_the_fetch_a_new_one_message(module_env, sim):
-    requests.post(sim.url + "/__sim/config", json={"token_ttl": 0}, timeout=5).raise_for_status()
+def test_simulator_expired_token_fails_with_the_fetch_a_new_one_message(module_env, sim, built):
+    sim.control("POST", "config", {"token_ttl": 0})
     client = AtlasClient(sim.url, None)
     token = request_access_token(client, atlas_simulator.SERVICE_ACCOUNT_CLIENT_ID, atlas_simulator.SERVICE_ACCOUNT_CLIENT_SECRET)
     assert token.expires_in == 0
-    atlas = run_module(dict(api_base_url=sim.url, api_access_token=token.access_token))
-    with pytest.raises(FailJson) as failure:
-        atlas.get("/orgs/%s/apiKeys" % atlas_simulator.ORG_ID, "list the API keys of organization x")
-    message = failure.value.result["msg"]
+    failure = built.fails(dict(api_base_url=sim.url, api_access_token=token.access_token),
+                          then=lambda atlas: atlas.get("/orgs/%s/apiKeys" % atlas_simulator.ORG_ID,
+                                                       "list the API keys of organization x"))
+    message = failure["msg"]
     assert "HTTP 401" in message and "it has expired or is not valid" in message and "fetch a new one" in message
-    assert token.access_token not in json.dumps(failure.value.result)
-    assert atlas_simulator.SERVICE_ACCOUNT_CLIENT_SECRET not in json.dumps(failure.value.result)
+    assert token.access_token not in json.dumps(failure)
+    assert atlas_simulator.SERVICE_ACCOUNT_CLIENT_SECRET not in json.dumps(failure)
 
 
-def test_simulator_wrong_secret(module_env, sim):
-    atlas = run_module(dict(api_base_url=sim.url, client_id=atlas_simulator.SERVICE_ACCOUNT_CLIENT_ID,
-                            client_secret="mdb_sa_sk_wrong-secret-d0-n0t-l3ak"))
-    with pytest.raises(FailJson) as failure:
-        atlas.get("/orgs/%s/apiKeys" % atlas_simulator.ORG_ID, "list keys")
-    text = json.dumps(failure.value.result)
-    assert "HTTP 401 invalid_client: Invalid client credentials" in failure.value.result["msg"]
+def test_simulator_wrong_secret(module_env, sim, built):
+    failure = built.fails(dict(api_base_url=sim.url, client_id=atlas_simulator.SERVICE_ACCOUNT_CLIENT_ID,
+                               client_secret="mdb_sa_sk_wrong-secret-d0-n0t-l3ak"),
+                          then=lambda atlas: atlas.get("/orgs/%s/apiKeys" % atlas_simulator.ORG_ID, "list keys"))
+    text = json.dumps(failure)
+    assert "HTTP 401 invalid_client: Invalid client credentials" in failure["msg"]
     assert "wrong-secret" not in text
-    assert [(e["path"], e["status"]) for e in sim_log(sim)] == [(TOKEN_PATH, 401)]
+    assert [(e["path"], e["status"]) for e in sim.log()] == [(TOKEN_PATH, 401)]
