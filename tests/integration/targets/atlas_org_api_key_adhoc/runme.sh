@@ -7,26 +7,10 @@
 # ansible-test copies two levels above the target directory it runs this script in.
 set -euo pipefail
 
-config=
-while [ $# -gt 0 ]; do
-    if [ "$1" = -e ] && [ $# -gt 1 ] && [ "${2#@}" != "$2" ]; then
-        config=${2#@}
-        shift
-    fi
-    shift
-done
-if [ -z "$config" ]; then
-    config=$(cd "$(dirname "$0")/../.." && pwd)/integration_config.yml
-fi
-if [ ! -f "$config" ]; then
-    echo "runme.sh: no integration config: pass '-e @<file>' or write $config" >&2
-    exit 1
-fi
-
-PYTHON=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
+# shellcheck source-path=SCRIPTDIR/../.. source=runme_common.sh
+. "$(dirname "$0")/../../runme_common.sh" "$@"
 MODULE=mongodb_atlas.api_keys.atlas_org_api_key
-OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"' EXIT
+OUT=$TMP
 
 setting() {
     "$PYTHON" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[sys.argv[2]])' "$config" "$1"

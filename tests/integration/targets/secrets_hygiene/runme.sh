@@ -10,29 +10,13 @@
 # files, so `set -x` cannot print them (and the trace is not what is checked anyway).
 set -eux
 
-config=
-while [ $# -gt 0 ]; do
-    if [ "$1" = -e ] && [ $# -gt 1 ] && [ "${2#@}" != "$2" ]; then
-        config=${2#@}
-        shift
-    fi
-    shift
-done
-if [ -z "$config" ]; then
-    config=$(cd "$(dirname "$0")/../.." && pwd)/integration_config.yml
-fi
-test -f "$config"
-
-PYTHON=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
-HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"' EXIT
+# shellcheck source-path=SCRIPTDIR/../.. source=runme_common.sh
+. "$(dirname "$0")/../../runme_common.sh" "$@"
+OUT=$TMP
 
 # What a user sees in a terminal, minus colours; no credentials from the caller's environment.
 export ANSIBLE_FORCE_COLOR=false ANSIBLE_NOCOLOR=true
 unset ANSIBLE_STDOUT_CALLBACK ANSIBLE_LOAD_CALLBACK_PLUGINS
-unset MONGODB_ATLAS_PUBLIC_API_KEY MONGODB_ATLAS_PRIVATE_API_KEY MONGODB_ATLAS_PUBLIC_KEY MONGODB_ATLAS_PRIVATE_KEY
-unset MONGODB_ATLAS_CLIENT_ID MONGODB_ATLAS_CLIENT_SECRET MONGODB_ATLAS_ACCESS_TOKEN MONGODB_ATLAS_BASE_URL
 
 hygiene() {
     "$PYTHON" "$HERE/hygiene.py" "$@"
