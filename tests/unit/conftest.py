@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import io
+import ipaddress
 import json
 import os
 import sys
@@ -185,13 +186,21 @@ class Simulator:
                 if entry["path"].startswith("/api/atlas/") and not entry["challenge"]
                 and (entry["write"] or not writes_only)]
 
-    def add_key(self, description, org_roles, projects=None, org_id=atlas_simulator.ORG_ID):
-        """Add an API key straight into the state (nothing logged): {project id: roles} in ``projects``."""
+    def add_key(self, description, org_roles, projects=None, org_id=atlas_simulator.ORG_ID, other_orgs=None,
+                access_list=None):
+        """Add an API key straight into the state (nothing logged): {project id: roles} in ``projects``, {org id:
+        roles} in ``other_orgs``, access-list entries as Atlas shows them (cidrBlock, count, created, lastUsed,
+        lastUsedAddress) in ``access_list``."""
         state = self.server.state
         with state.lock:
             key = state.add_key(org_id, description, list(org_roles))
-            for project, roles in (projects or {}).items():
-                key.set_roles("groupId", project, list(roles))
+            for field, scopes in (("groupId", projects), ("orgId", other_orgs)):
+                for scope_id, roles in (scopes or {}).items():
+                    key.set_roles(field, scope_id, list(roles))
+            for entry in access_list or ():
+                key.access_list[ipaddress.ip_network(entry["cidrBlock"])] = dict(
+                    {name: value for name, value in entry.items() if name in ("lastUsed", "lastUsedAddress")},
+                    created=entry.get("created", "2026-01-01T00:00:00Z"), count=entry.get("count", 0))
             return dict(id=key.id, publicKey=key.public_key, privateKey=key.private_key, desc=description)
 
     def view(self, state=None):
