@@ -148,8 +148,9 @@ def _no_credentials_from_the_shell(monkeypatch):
 class Simulator:
     """The running simulator and its control API."""
 
-    def __init__(self, server):
+    def __init__(self, server, monkeypatch):
         self.server = server
+        self._monkeypatch = monkeypatch
         self.url = server.url
         self.module = atlas_simulator
         self.connection = dict(api_base_url=server.url, api_public_key=atlas_simulator.ADMIN_PUBLIC_KEY,
@@ -197,11 +198,37 @@ class Simulator:
             for field, scopes in (("groupId", projects), ("orgId", other_orgs)):
                 for scope_id, roles in (scopes or {}).items():
                     key.set_roles(field, scope_id, list(roles))
-            for entry in access_list or ():
-                key.access_list[ipaddress.ip_network(entry["cidrBlock"])] = dict(
+        self.add_entries(key.id, access_list or ())
+        return dict(id=key.id, publicKey=key.public_key, privateKey=key.private_key, desc=description)
+
+    def add_entries(self, key_id, entries):
+        """Add access-list entries to a key straight into the state: dicts as Atlas shows them (cidrBlock, count,
+        created, lastUsed, lastUsedAddress), or addresses and CIDR blocks as text."""
+        state = self.server.state
+        with state.lock:
+            for entry in entries:
+                entry = dict(cidrBlock=entry) if isinstance(entry, str) else entry
+                state.keys[key_id].access_list[ipaddress.ip_network(entry["cidrBlock"])] = dict(
                     {name: value for name, value in entry.items() if name in ("lastUsed", "lastUsedAddress")},
                     created=entry.get("created", "2026-01-01T00:00:00Z"), count=entry.get("count", 0))
-            return dict(id=key.id, publicKey=key.public_key, privateKey=key.private_key, desc=description)
+
+    def fail_operation(self, operation, status, code, detail):
+        """For this test, the simulator's ``operation`` (an operation name in atlas_simulator.ROUTES) changes nothing
+        and answers this Atlas error: for the answers Atlas gives that the simulator never gives there."""
+        error = atlas_simulator.ApiError(status, code, detail)
+        self._monkeypatch.setattr(self.server.server.api, operation,
+                                  lambda ctx, **params: atlas_simulator.Reply(status, error.body()))
+
+    def rewrite_answer(self, operation, change):
+        """For this test, ``change(body)`` edits the JSON body of each answer of the simulator's ``operation``."""
+        api = self.server.server.api
+        real = getattr(api, operation)
+
+        def rewritten(ctx, **params):
+            reply = real(ctx, **params)
+            change(reply.body)
+            return reply
+        self._monkeypatch.setattr(api, operation, rewritten)
 
     def view(self, state=None):
         """The state reduced to what the modules manage: key id -> (description, org roles, projects, entries)."""
@@ -251,8 +278,8 @@ def sim_server():
 
 
 @pytest.fixture
-def sim(sim_server, run_module):  # pylint: disable=redefined-outer-name,unused-argument  (run modules as on a target)
+def sim(sim_server, run_module, monkeypatch):  # pylint: disable=redefined-outer-name,unused-argument  (run modules as on a target)
     """The session's simulator, reset to its seed."""
-    simulator = Simulator(sim_server)
+    simulator = Simulator(sim_server, monkeypatch)
     simulator.control("POST", "reset")
     return simulator

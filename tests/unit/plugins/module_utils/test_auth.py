@@ -27,7 +27,7 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.auth import
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import (
     AtlasApiError, AtlasClient, AtlasTransportError)
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import (
-    REJECTED_HINTS, AtlasModule, describe_error)
+    REJECTED_HINTS, describe_error)
 from ansible_collections.mongodb_atlas.api_keys.tests.simulator import atlas_simulator
 
 PUBLIC = "pubkey42"

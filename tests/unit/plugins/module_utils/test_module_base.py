@@ -18,7 +18,6 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client impo
     AtlasTransportError,
 )
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import (
-    AtlasModule,
     describe_error,
     is_not_found,
     set_changes,

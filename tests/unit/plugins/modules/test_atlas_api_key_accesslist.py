@@ -2,22 +2,14 @@
 # Copyright: Contributors to the mongodb_atlas.api_keys collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Unit tests of atlas_api_key_accesslist: the module runs against an in-memory Atlas (FakeClient)."""
+"""Unit tests of atlas_api_key_accesslist: the module runs against the simulator (the ``sim`` fixture)."""
 
 from __future__ import annotations
 
-import copy
 import ipaddress
-import json
-import re
-from urllib.parse import unquote
 
 import pytest
 
-
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils import module_base
-from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import AtlasApiError
-from ansible_collections.mongodb_atlas.api_keys.plugins.modules import atlas_api_key_accesslist
 from ansible_collections.mongodb_atlas.api_keys.tests.simulator import atlas_simulator
 
 try:
@@ -30,15 +22,9 @@ except ImportError:
     pass
 
 ORG = "65a1b2c3d4e5f6a7b8c9d0e1"
-KEY = "65a1b2c3d4e5f6a7b8c9d0a1"
-OTHER_KEY = "65a1b2c3d4e5f6a7b8c9d0b2"
 MISSING_KEY = "65a1b2c3d4e5f6a7b8c9d0ff"
 KEYS_PATH = "/orgs/%s/apiKeys" % ORG
-PATH = "/orgs/%s/apiKeys/%s/accessList" % (ORG, KEY)
 CREATED = "2026-11-02T10:15:00Z"
-
-CONNECTION = dict(api_base_url="https://atlas.example.test", api_public_key="pubadmin",
-                  api_private_key="a-private-admin-secret")
 
 
 def address_order(network):
@@ -46,131 +32,44 @@ def address_order(network):
     return network.version, int(network.network_address), network.prefixlen
 
 
-class FakeClient:
-    """The AtlasClient interface over one organization's keys and access lists, recording every request.
-
-    Entries are stored the way Atlas answers them: an address has ipAddress and cidrBlock (/32 or /128).
-    post_page_size: the most entries a POST answer holds, whatever itemsPerPage asks (Atlas: 500); without
-    itemsPerPage, a POST answer holds Atlas's default page of 100.
-    post_params: the query parameters of every POST, in order.
-    lose_next_post: the next POST is applied but its answer is lost, so reread() is called the way the
-    real client calls it (its result is returned, or the POST is sent and applied again on None).
-    refuse_delete: entries whose DELETE Atlas refuses (the address the caller uses).
-    """
-
-    def __init__(self):
-        self.calls = []
-        self.keys = {KEY: dict(id=KEY, publicKey="pubkeyaa", desc="ci-key-a"),
-                     OTHER_KEY: dict(id=OTHER_KEY, publicKey="pubkeybb", desc="ci-key-b")}
-        self.access = {KEY: [], OTHER_KEY: []}
-        self.post_page_size = 500
-        self.post_params = []
-        self.lose_next_post = False
-        self.apply_lost_post = True
-        self.refuse_delete = set()
-
-    # Seeding and inspection.
-
-    def seed(self, *texts, key=KEY):
-        for text in texts:
-            self._add(key, {"cidrBlock": text} if "/" in text else {"ipAddress": text})
-
-    def listed(self, key=KEY):
-        """The key's entries as CIDR blocks, in address order (IPv4 first, wider blocks first)."""
-        return [str(network) for network in sorted((ipaddress.ip_network(raw["cidrBlock"]) for raw in self.access[key]),
-                                                   key=address_order)]
-
-    def writes(self):
-        return [call for call in self.calls if call[0] not in ("GET", "LIST")]
-
-    # The client interface.
-
-    def get(self, path, params=None, media_type=None):
-        self.calls.append(("GET", path, None))
-        match = re.match(r"^/orgs/(\w+)/apiKeys/(\w+)$", path)
-        if match and match.group(1) == ORG and match.group(2) in self.keys:
-            return copy.deepcopy(self.keys[match.group(2)])
-        raise AtlasApiError(404, "API_KEY_NOT_FOUND", "No API key with ID %s exists." % path.rsplit("/", 1)[-1],
-                            method="GET", path=path)
-
-    def list_all(self, path, params=None, first_page=None, media_type=None):
-        # With first_page (a POST's answer, page 1) the real client reads on from page 2: still one listing.
-        assert first_page is None or isinstance(first_page.get("results"), list), first_page
-        self.calls.append(("LIST", path, None))
-        if path == "/orgs/%s/apiKeys" % ORG:
-            return copy.deepcopy(list(self.keys.values()))
-        key = self._key_of(path)
-        if key not in self.access:
-            raise AtlasApiError(404, "API_KEY_NOT_FOUND", "No API key with ID %s exists." % key, method="GET", path=path)
-        return copy.deepcopy(self.access[key])
-
-    def post(self, path, body, reread=None, params=None, media_type=None):
-        self.calls.append(("POST", path, copy.deepcopy(body)))
-        self.post_params.append(copy.deepcopy(params))
-        page_size = min(self.post_page_size, (params or {}).get("itemsPerPage", 100))
-        if self.lose_next_post:
-            self.lose_next_post = False
-            if self.apply_lost_post:
-                self._post(path, body, page_size)
-            found = reread()
-            if found is not None:
-                return found
-            self.calls.append(("POST", path, copy.deepcopy(body)))
-            self.post_params.append(copy.deepcopy(params))
-        return self._post(path, body, page_size)
-
-    def request(self, method, path, params=None, body=None, reread=None, media_type=None):
-        self.calls.append((method, path, copy.deepcopy(body)))
-        assert method == "DELETE", method
-        key_path, segment = path.rsplit("/", 1)
-        key = self._key_of(key_path)
-        wanted = ipaddress.ip_network(unquote(segment))
-        if str(wanted) in self.refuse_delete:
-            raise AtlasApiError(400, "CANNOT_REMOVE_CALLER_ACCESS_LIST_ENTRY",
-                                "Cannot remove the access list entry %s: the request comes from it." % unquote(segment),
-                                method=method, path=path)
-        kept = [raw for raw in self.access[key] if ipaddress.ip_network(raw["cidrBlock"]) != wanted]
-        assert len(kept) == len(self.access[key]) - 1, "no entry %s" % segment
-        self.access[key] = kept
-        return None
-
-    def _key_of(self, path):
-        match = re.match(r"^/orgs/(\w+)/apiKeys/(\w+)/accessList$", path)
-        assert match and match.group(1) == ORG, path
-        return match.group(2)
-
-    def _add(self, key, item):
-        text = item.get("cidrBlock") or item["ipAddress"]
-        network = ipaddress.ip_network(text)
-        assert all(ipaddress.ip_network(raw["cidrBlock"]) != network for raw in self.access[key]), "duplicate"
-        raw = {"cidrBlock": str(network), "created": CREATED, "count": 0}
-        if "ipAddress" in item:
-            raw["ipAddress"] = text
-        self.access[key].append(raw)
-
-    def _post(self, path, body, page_size):
-        key = self._key_of(path)
-        assert isinstance(body, list) and body, body
-        for item in body:
-            assert len(item) == 1, item
-            self._add(key, item)
-        entries = copy.deepcopy(self.access[key])
-        return {"results": entries[:page_size], "totalCount": len(entries), "links": []}
-
-
 @pytest.fixture
-def atlas(monkeypatch):
-    """The fake Atlas the next module run talks to: two keys with empty access lists."""
-    fake = FakeClient()
-    monkeypatch.setattr(module_base, "AtlasClient", lambda *args, **kwargs: fake)
-    return fake
+def atlas(sim):
+    """The simulator with two more keys, ci-key-a (``atlas.key``) and ci-key-b (``atlas.other``), empty access
+    lists; ``atlas.path`` is key A's access list path; the log is cleared by ``seed`` and before each test."""
+    sim.key = sim.add_key("ci-key-a", ["ORG_MEMBER"])
+    sim.other = sim.add_key("ci-key-b", ["ORG_MEMBER"])
+    sim.path = "/orgs/%s/apiKeys/%s/accessList" % (ORG, sim.key["id"])
+    sim.clear_log()
+    return sim
 
 
-def run(run_module, check_mode=False, diff=True, **args):
-    """Run the module; return (failed, result)."""
-    args = dict(dict(CONNECTION, org_id=ORG), **args)
-    result = run_module(atlas_api_key_accesslist, args, check_mode=check_mode, diff=diff)
-    assert "a-private-admin-secret" not in json.dumps(result)
+def seed(sim, *texts, key=None):
+    """Entries (addresses or CIDR blocks) on key A (or ``key``), created at CREATED; the log is cleared."""
+    sim.add_entries((key or sim.key)["id"], [dict(cidrBlock=str(ipaddress.ip_network(text)), created=CREATED)
+                                             for text in texts])
+    sim.clear_log()
+
+
+def listed(sim, key=None):
+    """A key's entries (key A by default) as CIDR blocks, in address order (IPv4 first, wider blocks first)."""
+    key_id = (key or sim.key)["id"]
+    (raw,) = [raw for raw in sim.state()["api_keys"] if raw["id"] == key_id]
+    return [str(network) for network in sorted((ipaddress.ip_network(entry["cidrBlock"]) for entry in raw["accessList"]),
+                                               key=address_order)]
+
+
+def methods(sim):
+    return [request[0] for request in sim.sent()]
+
+
+def post_queries(sim):
+    return [entry["query"] for entry in sim.log() if entry["method"] == "POST" and not entry["challenge"]]
+
+
+def run(sim, check_mode=False, diff=True, **args):
+    """Run the module with the admin key; return (failed, result)."""
+    result = sim.run("atlas_api_key_accesslist", check_mode=check_mode, diff=diff, **dict(dict(org_id=ORG), **args))
+    assert sim.secrets_in(result) == []
     return bool(result.get("failed")), result
 
 
@@ -185,23 +84,23 @@ def cidrs(result):
 
 # Adding.
 
-def test_present_adds_every_missing_entry_in_one_post(atlas, run_module):
-    atlas.seed("198.51.100.7")
-    failed, result = run(run_module, api_key_id=KEY,
+def test_present_adds_every_missing_entry_in_one_post(atlas):
+    seed(atlas, "198.51.100.7")
+    failed, result = run(atlas, api_key_id=atlas.key["id"],
                          entries=["203.0.113.0/24", "198.51.100.7", "2001:db8::1", "2001:db8:aa::/48"])
     assert not failed and result["changed"]
-    assert atlas.writes() == [("POST", PATH, [  # in address order, as results list them
+    assert atlas.sent(writes_only=True) == [("POST", atlas.path, [  # in address order, as results list them
         {"cidrBlock": "203.0.113.0/24"},
         {"ipAddress": "2001:0db8:0000:0000:0000:0000:0000:0001"},
         {"cidrBlock": "2001:0db8:00aa:0000:0000:0000:0000:0000/48"},
     ])]
     # The key named by id is not read first; the POST asks for Atlas's largest page, so its answer is the list.
-    assert atlas.calls[0] == ("LIST", PATH, None) and [call[0] for call in atlas.calls] == ["LIST", "POST"]
-    assert atlas.post_params == [{"itemsPerPage": 500}]
+    assert atlas.sent()[0] == ("GET", atlas.path, None) and methods(atlas) == ["GET", "POST"]
+    assert [query.get("itemsPerPage") for query in post_queries(atlas)] == ["500"]
     assert result["added"] == ["203.0.113.0/24", "2001:db8::1/128", "2001:db8:aa::/48"]
     assert result["removed"] == []
-    assert result["api_key_id"] == KEY
-    assert cidrs(result) == atlas.listed() == [
+    assert result["api_key_id"] == atlas.key["id"]
+    assert cidrs(result) == listed(atlas) == [
         "198.51.100.7/32", "203.0.113.0/24", "2001:db8::1/128", "2001:db8:aa::/48"]
     single = [entry for entry in result["entries"] if entry["cidr_block"] == "198.51.100.7/32"][0]
     assert single == dict(cidr_block="198.51.100.7/32", ip_address="198.51.100.7", created=CREATED, count=0,
@@ -212,34 +111,34 @@ def test_present_adds_every_missing_entry_in_one_post(atlas, run_module):
     assert "warnings" not in result
 
 
-def test_present_with_nothing_missing_only_reads(atlas, run_module):
-    atlas.seed("203.0.113.0/24", "198.51.100.7", "2001:db8::1/128")
+def test_present_with_nothing_missing_only_reads(atlas):
+    seed(atlas, "203.0.113.0/24", "198.51.100.7", "2001:db8::1/128")
     # Other spellings and another order of the same networks.
-    failed, result = run(run_module, public_key="pubkeyaa",
+    failed, result = run(atlas, public_key=atlas.key["publicKey"],
                          entries=["2001:0DB8:0000:0000:0000:0000:0000:0001", "198.51.100.7/32", "203.0.113.0/24",
                                   "198.51.100.7"])
     assert not failed and not result["changed"]
     assert atlas.writes() == []
     # Named by public key, the key is found in the key list first.
-    assert atlas.calls == [("LIST", KEYS_PATH, None), ("LIST", PATH, None)]
+    assert atlas.sent() == [("GET", KEYS_PATH, None), ("GET", atlas.path, None)]
     assert result["added"] == result["removed"] == []
     assert result["diff"]["before"] == result["diff"]["after"]
     assert cidrs(result) == ["198.51.100.7/32", "203.0.113.0/24", "2001:db8::1/128"]
 
 
-def test_two_spellings_of_one_entry_are_posted_once(atlas, run_module):
-    failed, result = run(run_module, api_key_id=KEY, entries=["10.1.2.3", "10.1.2.3/32", " 10.1.2.3 "])
+def test_two_spellings_of_one_entry_are_posted_once(atlas):
+    failed, result = run(atlas, api_key_id=atlas.key["id"], entries=["10.1.2.3", "10.1.2.3/32", " 10.1.2.3 "])
     assert not failed and result["changed"]
-    assert atlas.writes() == [("POST", PATH, [{"ipAddress": "10.1.2.3"}])]
+    assert atlas.sent(writes_only=True) == [("POST", atlas.path, [{"ipAddress": "10.1.2.3"}])]
     assert result["added"] == ["10.1.2.3/32"]
 
 
-def test_present_without_purge_keeps_other_entries(atlas, run_module):
-    atlas.seed("192.0.2.0/24")
-    failed, result = run(run_module, api_key_id=KEY, entries=["203.0.113.0/24"])
+def test_present_without_purge_keeps_other_entries(atlas):
+    seed(atlas, "192.0.2.0/24")
+    failed, result = run(atlas, api_key_id=atlas.key["id"], entries=["203.0.113.0/24"])
     assert not failed and result["changed"]
-    assert [call[0] for call in atlas.writes()] == ["POST"]
-    assert atlas.listed() == ["192.0.2.0/24", "203.0.113.0/24"]
+    assert [request[0] for request in atlas.sent(writes_only=True)] == ["POST"]
+    assert listed(atlas) == ["192.0.2.0/24", "203.0.113.0/24"]
     assert result["removed"] == []
 
 
@@ -255,22 +154,22 @@ ORDER_AFTER = ["2.0.0.0/8", "10.0.0.0/16", "10.0.0.0/24", "100.64.0.0/10", "::1/
 
 
 @pytest.mark.parametrize("check_mode", [False, True])
-def test_entries_added_removed_and_diff_are_in_address_order(atlas, run_module, check_mode):
-    atlas.seed(*ORDER_SEEDED)
-    failed, result = run(run_module, check_mode=check_mode, api_key_id=KEY, entries=ORDER_WANTED, purge=True)
+def test_entries_added_removed_and_diff_are_in_address_order(atlas, check_mode):
+    seed(atlas, *ORDER_SEEDED)
+    failed, result = run(atlas, check_mode=check_mode, api_key_id=atlas.key["id"], entries=ORDER_WANTED, purge=True)
     assert not failed and result["changed"]
     assert result["added"] == ORDER_ADDED
     assert result["removed"] == ORDER_REMOVED
     assert cidrs(result) == ORDER_AFTER
     assert result["diff"] == dict(before=dict(entries=ORDER_BEFORE), after=dict(entries=ORDER_AFTER))
-    assert atlas.listed() == (ORDER_BEFORE if check_mode else ORDER_AFTER)
-    assert sorted(call[1] for call in atlas.writes() if call[0] == "DELETE") == (
-        [] if check_mode else [PATH + "/203.0.113.0%2F24", PATH + "/9.9.9.9"])
+    assert listed(atlas) == (ORDER_BEFORE if check_mode else ORDER_AFTER)
+    assert sorted(call[1] for call in atlas.sent(writes_only=True) if call[0] == "DELETE") == (
+        [] if check_mode else [atlas.path + "/203.0.113.0%2F24", atlas.path + "/9.9.9.9"])
 
 
-def test_absent_lists_what_is_left_in_address_order(atlas, run_module):
-    atlas.seed(*ORDER_SEEDED)
-    failed, result = run(run_module, api_key_id=KEY, state="absent", entries=["2001:db8::/32", "9.9.9.9", "10.0.0.0/24"])
+def test_absent_lists_what_is_left_in_address_order(atlas):
+    seed(atlas, *ORDER_SEEDED)
+    failed, result = run(atlas, api_key_id=atlas.key["id"], state="absent", entries=["2001:db8::/32", "9.9.9.9", "10.0.0.0/24"])
     assert not failed and result["changed"]
     assert result["removed"] == ["9.9.9.9/32", "10.0.0.0/24", "2001:db8::/32"]
     assert cidrs(result) == ["203.0.113.0/24"]
@@ -285,26 +184,28 @@ def many(count):
 
 @pytest.mark.parametrize("seeded, rereads", [(0, 0), (399, 0), (499, 0), (500, 1), (599, 1)],
                          ids=["1-entry", "400-entries", "500-entries", "501-entries", "600-entries"])
-def test_only_a_post_answer_longer_than_one_page_of_500_is_read_again(atlas, run_module, seeded, rereads):
-    atlas.seed(*many(seeded))
-    failed, result = run(run_module, api_key_id=KEY, entries=["203.0.113.0/24"])
+def test_only_a_post_answer_longer_than_one_page_of_500_is_read_again(atlas, seeded, rereads):
+    seed(atlas, *many(seeded))
+    failed, result = run(atlas, api_key_id=atlas.key["id"], entries=["203.0.113.0/24"])
     assert not failed and result["changed"]
-    assert atlas.post_params == [{"itemsPerPage": 500}]
-    assert [call[0] for call in atlas.calls] == ["LIST", "POST"] + ["LIST"] * rereads
+    assert [query.get("itemsPerPage") for query in post_queries(atlas)] == ["500"]
+    pages_before = 1 if seeded <= 500 else 2
+    assert methods(atlas) == ["GET"] * pages_before + ["POST"] + ["GET"] * rereads
     assert len(result["entries"]) == seeded + 1
-    assert cidrs(result) == atlas.listed()
-    assert [entry["created"] for entry in result["entries"]] == [CREATED] * (seeded + 1)
+    assert cidrs(result) == listed(atlas)
+    created = {entry["cidr_block"]: entry["created"] for entry in result["entries"]}
+    assert created.pop("203.0.113.0/24") and set(created.values()) <= {CREATED}
 
 
-def test_a_paginated_post_answer_is_read_once_after_the_removals(atlas, run_module):
+def test_a_paginated_post_answer_is_read_once_after_the_removals(atlas):
     seeded = many(600)
-    atlas.seed(*seeded)
-    failed, result = run(run_module, api_key_id=KEY, entries=["203.0.113.0/24", "10.0.7.0/24"], purge=True)
+    seed(atlas, *seeded)
+    failed, result = run(atlas, api_key_id=atlas.key["id"], entries=["203.0.113.0/24", "10.0.7.0/24"], purge=True)
     assert not failed and result["changed"]
-    assert [call[0] for call in atlas.calls] == ["LIST", "POST"] + ["DELETE"] * 599 + ["LIST"]
-    assert atlas.post_params == [{"itemsPerPage": 500}]
-    assert cidrs(result) == atlas.listed() == ["10.0.7.0/24", "203.0.113.0/24"]
-    assert [entry["created"] for entry in result["entries"]] == [CREATED, CREATED]
+    assert methods(atlas) == ["GET", "GET", "POST"] + ["DELETE"] * 599 + ["GET"]
+    assert [query.get("itemsPerPage") for query in post_queries(atlas)] == ["500"]
+    assert cidrs(result) == listed(atlas) == ["10.0.7.0/24", "203.0.113.0/24"]
+    assert result["entries"][0]["created"] == CREATED and result["entries"][1]["created"]
     assert result["added"] == ["203.0.113.0/24"]
     # 10.0.10.0/24 comes after 10.0.9.0/24, not before 10.0.2.0/24 as in text order.
     expected = [text for text in seeded if text != "10.0.7.0/24"]
@@ -312,162 +213,167 @@ def test_a_paginated_post_answer_is_read_once_after_the_removals(atlas, run_modu
     assert result["removed"].index("10.0.9.0/24") + 1 == result["removed"].index("10.0.10.0/24")
 
 
-def test_a_post_answer_without_total_count_is_read_again(atlas, run_module, monkeypatch):
-    atlas.seed("192.0.2.0/24")
-    post = atlas._post
-    monkeypatch.setattr(atlas, "_post", lambda path, body, page_size: {"results": post(path, body, page_size)["results"]})
-    failed, result = run(run_module, api_key_id=KEY, entries=["203.0.113.0/24"])
+def test_a_post_answer_without_total_count_is_complete_when_shorter_than_a_page(atlas):
+    seed(atlas, "192.0.2.0/24")
+    atlas.rewrite_answer("add_access_list", lambda body: body.pop("totalCount"))
+    failed, result = run(atlas, api_key_id=atlas.key["id"], entries=["203.0.113.0/24"])
     assert not failed
-    assert [call[0] for call in atlas.calls] == ["LIST", "POST", "LIST"]
-    assert cidrs(result) == ["192.0.2.0/24", "203.0.113.0/24"]
+    assert methods(atlas) == ["GET", "POST"]
+    assert cidrs(result) == listed(atlas) == ["192.0.2.0/24", "203.0.113.0/24"]
 
 
-# A POST whose answer is lost.
+def test_a_full_post_answer_without_total_count_is_read_on(atlas):
+    seed(atlas, *many(500))
+    atlas.rewrite_answer("add_access_list", lambda body: body.pop("totalCount"))
+    failed, result = run(atlas, api_key_id=atlas.key["id"], entries=["203.0.113.0/24"])
+    assert not failed
+    assert methods(atlas) == ["GET", "POST", "GET"]
+    assert cidrs(result) == listed(atlas) and len(result["entries"]) == 501
 
-def test_a_lost_post_answer_is_recovered_by_reading_the_list(atlas, run_module):
-    atlas.seed("192.0.2.0/24")
-    atlas.lose_next_post = True
-    failed, result = run(run_module, api_key_id=KEY, entries=["203.0.113.0/24", "10.1.2.3"])
+
+def drop_post(sim, when):
+    """The next POST of access-list entries loses its connection, ``when`` "before" Atlas applies it or "after"."""
+    sim.control("POST", "faults", {"rules": [{"method": "POST", "path": "accessList$", "kind": "drop", "when": when}]})
+
+
+def test_a_lost_post_answer_is_recovered_by_reading_the_list(atlas):
+    seed(atlas, "192.0.2.0/24")
+    drop_post(atlas, "after")
+    failed, result = run(atlas, api_key_id=atlas.key["id"], entries=["203.0.113.0/24", "10.1.2.3"])
     assert not failed and result["changed"]
-    assert [call[0] for call in atlas.calls] == ["LIST", "POST", "LIST"]  # sent once, not again
-    assert atlas.listed() == ["10.1.2.3/32", "192.0.2.0/24", "203.0.113.0/24"]
+    assert methods(atlas) == ["GET", "POST", "GET"]  # sent once, not again
+    assert listed(atlas) == ["10.1.2.3/32", "192.0.2.0/24", "203.0.113.0/24"]
     assert cidrs(result) == ["10.1.2.3/32", "192.0.2.0/24", "203.0.113.0/24"]
     assert result["added"] == ["10.1.2.3/32", "203.0.113.0/24"]
 
 
-def test_a_post_that_was_not_applied_is_sent_again(atlas, run_module):
-    atlas.lose_next_post = True
-    atlas.apply_lost_post = False
-    failed, result = run(run_module, api_key_id=KEY, entries=["203.0.113.0/24"])
+def test_a_post_that_was_not_applied_is_sent_again(atlas):
+    drop_post(atlas, "before")
+    failed, result = run(atlas, api_key_id=atlas.key["id"], entries=["203.0.113.0/24"])
     assert not failed and result["changed"]
-    assert [call[0] for call in atlas.calls] == ["LIST", "POST", "LIST", "POST"]
-    assert atlas.post_params == [{"itemsPerPage": 500}] * 2
-    assert atlas.listed() == ["203.0.113.0/24"]
+    assert methods(atlas) == ["GET", "POST", "GET", "POST"]
+    assert [query.get("itemsPerPage") for query in post_queries(atlas)] == ["500", "500"]
+    assert listed(atlas) == ["203.0.113.0/24"]
 
 
-def test_reread_answers_none_while_an_added_entry_is_missing(atlas, run_module, monkeypatch):
-    # A list that holds only some of the posted entries means the POST was not applied.
-    atlas.seed("10.1.2.3")
-    seen = []
-
-    def post(path, body, reread=None, params=None, media_type=None):
-        atlas.calls.append(("POST", path, body))
-        seen.append(reread())
-        return atlas._post(path, body, params["itemsPerPage"])
-
-    monkeypatch.setattr(atlas, "post", post)
-    failed, result = run(run_module, api_key_id=KEY, entries=["10.1.2.3", "203.0.113.0/24"])
-    assert not failed and seen == [None]
+def test_a_list_holding_only_some_posted_entries_means_the_post_was_not_applied(atlas):
+    seed(atlas, "10.1.2.3")
+    drop_post(atlas, "before")
+    failed, result = run(atlas, api_key_id=atlas.key["id"], entries=["10.1.2.3", "203.0.113.0/24", "192.0.2.1"])
+    assert not failed and result["changed"]
+    assert methods(atlas) == ["GET", "POST", "GET", "POST"]
+    assert listed(atlas) == ["10.1.2.3/32", "192.0.2.1/32", "203.0.113.0/24"]
 
 
 # Removing.
 
-def test_purge_removes_every_other_entry_one_delete_each(atlas, run_module):
-    atlas.seed("192.0.2.0/24", "198.51.100.7", "2001:db8::/48", "203.0.113.0/24")
-    failed, result = run(run_module, description="ci-key-a", entries=["203.0.113.0/24"], purge=True)
+def test_purge_removes_every_other_entry_one_delete_each(atlas):
+    seed(atlas, "192.0.2.0/24", "198.51.100.7", "2001:db8::/48", "203.0.113.0/24")
+    failed, result = run(atlas, description="ci-key-a", entries=["203.0.113.0/24"], purge=True)
     assert not failed and result["changed"]
-    assert atlas.writes() == [
-        ("DELETE", PATH + "/192.0.2.0%2F24", None),
-        ("DELETE", PATH + "/198.51.100.7", None),
-        ("DELETE", PATH + "/2001:0db8:0000:0000:0000:0000:0000:0000%2F48", None),
+    assert atlas.sent(writes_only=True) == [
+        ("DELETE", atlas.path + "/192.0.2.0%2F24", None),
+        ("DELETE", atlas.path + "/198.51.100.7", None),
+        ("DELETE", atlas.path + "/2001:0db8:0000:0000:0000:0000:0000:0000%2F48", None),
     ]
-    assert atlas.listed() == ["203.0.113.0/24"]
+    assert listed(atlas) == ["203.0.113.0/24"]
     assert result["removed"] == ["192.0.2.0/24", "198.51.100.7/32", "2001:db8::/48"]
     assert result["added"] == []
     # The key list, then the access list; the list after the DELETEs is known from their success: no second read.
-    assert [call[:2] for call in atlas.calls if call[0] in ("GET", "LIST")] == [("LIST", KEYS_PATH), ("LIST", PATH)]
+    assert [call[:2] for call in atlas.sent() if call[0] in ("GET", "GET")] == [("GET", KEYS_PATH), ("GET", atlas.path)]
     assert cidrs(result) == ["203.0.113.0/24"]
     assert result["diff"] == dict(
         before=dict(entries=["192.0.2.0/24", "198.51.100.7/32", "203.0.113.0/24", "2001:db8::/48"]),
         after=dict(entries=["203.0.113.0/24"]))
 
 
-def test_purge_adds_before_it_removes(atlas, run_module):
-    atlas.seed("10.0.0.0/24")
-    failed, result = run(run_module, api_key_id=KEY, entries=["10.0.0.0/16"], purge=True)
+def test_purge_adds_before_it_removes(atlas):
+    seed(atlas, "10.0.0.0/24")
+    failed, result = run(atlas, api_key_id=atlas.key["id"], entries=["10.0.0.0/16"], purge=True)
     assert not failed and result["changed"]
-    assert [call[:2] for call in atlas.writes()] == [("POST", PATH), ("DELETE", PATH + "/10.0.0.0%2F24")]
+    assert [request[:2] for request in atlas.sent(writes_only=True)] == [("POST", atlas.path), ("DELETE", atlas.path + "/10.0.0.0%2F24")]
     assert cidrs(result) == ["10.0.0.0/16"]
-    assert [call[0] for call in atlas.calls] == ["LIST", "POST", "DELETE"]
+    assert methods(atlas) == ["GET", "POST", "DELETE"]
 
 
-def test_purge_with_the_same_list_in_other_spellings_changes_nothing(atlas, run_module):
-    atlas.seed("10.1.2.3", "2001:db8::/48")
-    failed, result = run(run_module, api_key_id=KEY, entries=["2001:0db8::/48", "10.1.2.3/32"], purge=True)
+def test_purge_with_the_same_list_in_other_spellings_changes_nothing(atlas):
+    seed(atlas, "10.1.2.3", "2001:db8::/48")
+    failed, result = run(atlas, api_key_id=atlas.key["id"], entries=["2001:0db8::/48", "10.1.2.3/32"], purge=True)
     assert not failed and not result["changed"]
     assert atlas.writes() == []
 
 
-def test_absent_removes_only_listed_entries_that_exist(atlas, run_module):
-    atlas.seed("192.0.2.0/24", "198.51.100.7", "2001:db8::1")
-    failed, result = run(run_module, api_key_id=KEY, state="absent",
+def test_absent_removes_only_listed_entries_that_exist(atlas):
+    seed(atlas, "192.0.2.0/24", "198.51.100.7", "2001:db8::1")
+    failed, result = run(atlas, api_key_id=atlas.key["id"], state="absent",
                          entries=["198.51.100.7/32", "2001:0db8:0:0:0:0:0:1", "203.0.113.0/24"])
     assert not failed and result["changed"]
-    assert atlas.writes() == [
-        ("DELETE", PATH + "/198.51.100.7", None),
-        ("DELETE", PATH + "/2001:0db8:0000:0000:0000:0000:0000:0001", None),
+    assert atlas.sent(writes_only=True) == [
+        ("DELETE", atlas.path + "/198.51.100.7", None),
+        ("DELETE", atlas.path + "/2001:0db8:0000:0000:0000:0000:0000:0001", None),
     ]
     assert result["removed"] == ["198.51.100.7/32", "2001:db8::1/128"]
-    assert cidrs(result) == atlas.listed() == ["192.0.2.0/24"]
+    assert cidrs(result) == listed(atlas) == ["192.0.2.0/24"]
     assert "warnings" not in result
 
 
-def test_absent_with_nothing_to_remove_only_reads(atlas, run_module):
-    atlas.seed("192.0.2.0/24")
-    failed, result = run(run_module, api_key_id=KEY, state="absent", entries=["203.0.113.0/24", "192.0.2.1"])
+def test_absent_with_nothing_to_remove_only_reads(atlas):
+    seed(atlas, "192.0.2.0/24")
+    failed, result = run(atlas, api_key_id=atlas.key["id"], state="absent", entries=["203.0.113.0/24", "192.0.2.1"])
     assert not failed and not result["changed"]
-    assert atlas.calls == [("LIST", PATH, None)]
+    assert atlas.sent() == [("GET", atlas.path, None)]
     assert result["removed"] == []
 
 
 # The empty list.
 
-EMPTY_WARNING = ("The access list of API key %s is empty: the key can be used from any address unless the organization "
-                 "requires an API access list. Add entries to restrict where it can be used from." % KEY)
+def empty_warning(sim):
+    return ("The access list of API key %s is empty: the key can be used from any address unless the organization "
+            "requires an API access list. Add entries to restrict where it can be used from." % sim.key["id"])
 
 
-def test_removing_the_last_entry_warns(atlas, run_module):
-    atlas.seed("192.0.2.0/24")
-    failed, result = run(run_module, api_key_id=KEY, state="absent", entries=["192.0.2.0/24"])
+def test_removing_the_last_entry_warns(atlas):
+    seed(atlas, "192.0.2.0/24")
+    failed, result = run(atlas, api_key_id=atlas.key["id"], state="absent", entries=["192.0.2.0/24"])
     assert not failed and result["changed"]
     assert result["entries"] == []
-    assert warnings(result) == [EMPTY_WARNING]
+    assert warnings(result) == [empty_warning(atlas)]
 
 
-def test_purge_to_an_empty_list_warns_in_check_mode_too(atlas, run_module):
-    atlas.seed("192.0.2.0/24", "10.1.2.3")
-    failed, result = run(run_module, check_mode=True, api_key_id=KEY, entries=[], purge=True)
+def test_purge_to_an_empty_list_warns_in_check_mode_too(atlas):
+    seed(atlas, "192.0.2.0/24", "10.1.2.3")
+    failed, result = run(atlas, check_mode=True, api_key_id=atlas.key["id"], entries=[], purge=True)
     assert not failed and result["changed"]
     assert atlas.writes() == []
     assert result["entries"] == []
-    assert warnings(result) == [EMPTY_WARNING]
+    assert warnings(result) == [empty_warning(atlas)]
 
 
-def test_an_empty_list_left_empty_warns_again(atlas, run_module):
-    failed, result = run(run_module, api_key_id=KEY, entries=[])
+def test_an_empty_list_left_empty_warns_again(atlas):
+    failed, result = run(atlas, api_key_id=atlas.key["id"], entries=[])
     assert not failed and not result["changed"]
-    assert warnings(result) == [EMPTY_WARNING]
+    assert warnings(result) == [empty_warning(atlas)]
 
 
-def test_each_run_returns_its_own_warnings_only(atlas, run_module):
+def test_each_run_returns_its_own_warnings_only(atlas):
     # The warning is in the module's result (also with the controller imported, see the imports), and a run
     # without a warning after a run with one has none.
-    atlas.seed("192.0.2.0/24")
-    failed, result = run(run_module, api_key_id=KEY, state="absent", entries=["192.0.2.0/24"])
-    assert not failed and warnings(result) == [EMPTY_WARNING]
-    failed, result = run(run_module, api_key_id=KEY, entries=["203.0.113.0/24"])
+    seed(atlas, "192.0.2.0/24")
+    failed, result = run(atlas, api_key_id=atlas.key["id"], state="absent", entries=["192.0.2.0/24"])
+    assert not failed and warnings(result) == [empty_warning(atlas)]
+    failed, result = run(atlas, api_key_id=atlas.key["id"], entries=["203.0.113.0/24"])
     assert not failed and "warnings" not in result
 
 
 # Check mode.
 
-def test_check_mode_sends_no_write_and_shows_the_list_as_it_would_be(atlas, run_module):
-    atlas.seed("192.0.2.0/24", "198.51.100.7")
-    failed, result = run(run_module, check_mode=True, api_key_id=KEY,
+def test_check_mode_sends_no_write_and_shows_the_list_as_it_would_be(atlas):
+    seed(atlas, "192.0.2.0/24", "198.51.100.7")
+    failed, result = run(atlas, check_mode=True, api_key_id=atlas.key["id"],
                          entries=["203.0.113.0/24", "2001:db8::1", "198.51.100.7"], purge=True)
     assert not failed and result["changed"]
-    assert atlas.calls == [("LIST", PATH, None)]
-    assert atlas.listed() == ["192.0.2.0/24", "198.51.100.7/32"]
+    assert atlas.sent() == [("GET", atlas.path, None)]
+    assert listed(atlas) == ["192.0.2.0/24", "198.51.100.7/32"]
     assert result["added"] == ["203.0.113.0/24", "2001:db8::1/128"]
     assert result["removed"] == ["192.0.2.0/24"]
     assert result["entries"] == [
@@ -480,39 +386,36 @@ def test_check_mode_sends_no_write_and_shows_the_list_as_it_would_be(atlas, run_
     assert result["diff"]["after"] == dict(entries=["198.51.100.7/32", "203.0.113.0/24", "2001:db8::1/128"])
 
 
-def test_check_mode_then_real_run_agree(atlas, run_module):
-    atlas.seed("192.0.2.0/24")
-    args = dict(api_key_id=KEY, entries=["203.0.113.0/24"], purge=True)
-    checked = run(run_module, check_mode=True, **args)[1]
-    applied = run(run_module, **args)[1]
+def test_check_mode_then_real_run_agree(atlas):
+    seed(atlas, "192.0.2.0/24")
+    args = dict(api_key_id=atlas.key["id"], entries=["203.0.113.0/24"], purge=True)
+    checked = run(atlas, check_mode=True, **args)[1]
+    applied = run(atlas, **args)[1]
     assert checked["changed"] and applied["changed"]
     for field in ("added", "removed", "diff"):
         assert checked[field] == applied[field]
     assert cidrs(checked) == cidrs(applied)
-    again = run(run_module, **args)[1]
+    again = run(atlas, **args)[1]
     assert not again["changed"]
 
 
-def test_no_diff_without_diff_mode(atlas, run_module):
-    failed, result = run(run_module, diff=False, api_key_id=KEY, entries=["203.0.113.0/24"])
+def test_no_diff_without_diff_mode(atlas):
+    failed, result = run(atlas, diff=False, api_key_id=atlas.key["id"], entries=["203.0.113.0/24"])
     assert not failed and result["changed"] and "diff" not in result
 
 
 # Finding the key: by id, its access list is read at once (Atlas answers API_KEY_NOT_FOUND there for a missing
 # key); by public key or description, the key list is read first.
 
-@pytest.mark.parametrize("selector, reads", [
-    (dict(api_key_id=KEY), [("LIST", PATH, None)]),
-    (dict(public_key="pubkeyaa"), [("LIST", KEYS_PATH, None), ("LIST", PATH, None)]),
-    (dict(description="ci-key-a"), [("LIST", KEYS_PATH, None), ("LIST", PATH, None)]),
-], ids=["api_key_id", "public_key", "description"])
+@pytest.mark.parametrize("how, reads_the_keys", [("api_key_id", False), ("public_key", True), ("description", True)])
 @pytest.mark.parametrize("check_mode", [False, True])
-def test_the_key_is_read_first_only_when_not_named_by_id(atlas, run_module, selector, reads, check_mode):
-    atlas.seed("192.0.2.0/24")
-    failed, result = run(run_module, check_mode=check_mode, entries=["192.0.2.0/24"], **selector)
-    assert not failed and not result["changed"] and result["api_key_id"] == KEY
-    assert atlas.calls == reads
-    assert not [call for call in atlas.calls if call[0] == "GET"]  # never GET /orgs/{org}/apiKeys/{id}
+def test_the_key_is_read_first_only_when_not_named_by_id(atlas, how, reads_the_keys, check_mode):
+    seed(atlas, "192.0.2.0/24")
+    selector = {how: dict(api_key_id=atlas.key["id"], public_key=atlas.key["publicKey"], description="ci-key-a")[how]}
+    failed, result = run(atlas, check_mode=check_mode, entries=["192.0.2.0/24"], **selector)
+    assert not failed and not result["changed"] and result["api_key_id"] == atlas.key["id"]
+    # never GET /orgs/{org}/apiKeys/{id}
+    assert atlas.sent() == [("GET", KEYS_PATH, None)] * reads_the_keys + [("GET", atlas.path, None)]
 
 
 # The key must exist.
@@ -521,15 +424,15 @@ MISSING_KEY_PATH = "/orgs/%s/apiKeys/%s/accessList" % (ORG, MISSING_KEY)
 
 
 @pytest.mark.parametrize("selector, label, reads", [
-    (dict(api_key_id=MISSING_KEY), "API key %s" % MISSING_KEY, [("LIST", MISSING_KEY_PATH, None)]),
-    (dict(public_key="nosuchky"), "API key with public key 'nosuchky'", [("LIST", KEYS_PATH, None)]),
-    (dict(description="no such key"), "API key 'no such key'", [("LIST", KEYS_PATH, None)]),
+    (dict(api_key_id=MISSING_KEY), "API key %s" % MISSING_KEY, [("GET", MISSING_KEY_PATH, None)]),
+    (dict(public_key="nosuchky"), "API key with public key 'nosuchky'", [("GET", KEYS_PATH, None)]),
+    (dict(description="no such key"), "API key 'no such key'", [("GET", KEYS_PATH, None)]),
 ], ids=["api_key_id", "public_key", "description"])
 @pytest.mark.parametrize("check_mode", [False, True])
-def test_a_missing_key_fails_without_writing(atlas, run_module, selector, label, reads, check_mode):
-    failed, result = run(run_module, check_mode=check_mode, entries=["203.0.113.0/24"], **selector)
+def test_a_missing_key_fails_without_writing(atlas, selector, label, reads, check_mode):
+    failed, result = run(atlas, check_mode=check_mode, entries=["203.0.113.0/24"], **selector)
     assert failed and not result["changed"]
-    assert atlas.calls == reads  # one read: the access list by id (answered 404), or the key list
+    assert atlas.sent() == reads  # one read: the access list by id (answered 404), or the key list
     assert result["msg"] == ("%s does not exist in organization %s. This module manages the access list of an "
                              "existing key and never creates keys: create it with "
                              "mongodb_atlas.api_keys.atlas_org_api_key." % (label, ORG))
@@ -541,86 +444,69 @@ def test_a_missing_key_fails_without_writing(atlas, run_module, selector, label,
     (404, None, "HTTP 404"),  # not Atlas at all, such as a wrong api_base_url
     (400, "API_KEY_NOT_FOUND", None),  # Atlas's other answer for a missing key
 ])
-def test_only_a_missing_key_reads_as_a_missing_key(atlas, run_module, monkeypatch, status, code, shown):
-    def list_all(path, params=None, first_page=None, media_type=None):
-        atlas.calls.append(("LIST", path, None))
-        raise AtlasApiError(status, code, "Nothing at %s." % path, method="GET", path=path)
-
-    monkeypatch.setattr(atlas, "list_all", list_all)
-    failed, result = run(run_module, api_key_id=KEY, entries=["203.0.113.0/24"])
+def test_only_a_missing_key_reads_as_a_missing_key(atlas, status, code, shown):
+    atlas.fail_operation("list_access_list", status, code, "Nothing there.")
+    key_id = atlas.key["id"]
+    failed, result = run(atlas, api_key_id=key_id, entries=["203.0.113.0/24"])
     assert failed and not result["changed"] and atlas.writes() == []
-    assert atlas.calls == [("LIST", PATH, None)]
+    assert atlas.sent() == [("GET", atlas.path, None)]
     if shown is None:
-        assert result["msg"].startswith("API key %s does not exist in organization %s." % (KEY, ORG))
+        assert result["msg"].startswith("API key %s does not exist in organization %s." % (key_id, ORG))
     else:
-        assert result["msg"].startswith("Failed to list the access list of API key %s: %s" % (KEY, shown))
+        assert result["msg"].startswith("Failed to list the access list of API key %s: %s" % (key_id, shown))
         assert "does not exist" not in result["msg"]
         assert result["error"]["code"] == code
 
 
-def test_a_description_that_matches_two_keys_fails(atlas, run_module):
-    atlas.keys[OTHER_KEY]["desc"] = "ci-key-a"
-    failed, result = run(run_module, description="ci-key-a", entries=["203.0.113.0/24"])
+def test_a_description_that_matches_two_keys_fails(atlas):
+    twin = atlas.add_key("ci-key-a", ["ORG_MEMBER"])
+    failed, result = run(atlas, description="ci-key-a", entries=["203.0.113.0/24"])
     assert failed and atlas.writes() == []
-    assert "matches 2 API keys" in result["msg"] and KEY in result["msg"] and OTHER_KEY in result["msg"]
+    assert "matches 2 API keys" in result["msg"] and atlas.key["id"] in result["msg"] and twin["id"] in result["msg"]
 
 
-@pytest.mark.parametrize("selector", [dict(api_key_id=OTHER_KEY), dict(public_key="pubkeybb"),
-                                      dict(description="ci-key-b")])
-def test_each_selector_names_its_key(atlas, run_module, selector):
-    failed, result = run(run_module, entries=["203.0.113.0/24"], **selector)
-    assert not failed and result["api_key_id"] == OTHER_KEY
-    assert atlas.writes() == [("POST", "/orgs/%s/apiKeys/%s/accessList" % (ORG, OTHER_KEY),
-                               [{"cidrBlock": "203.0.113.0/24"}])]
-    assert atlas.listed(KEY) == []
+@pytest.mark.parametrize("how", ["api_key_id", "public_key", "description"])
+def test_each_selector_names_its_key(atlas, how):
+    other = atlas.other
+    selector = {how: dict(api_key_id=other["id"], public_key=other["publicKey"], description="ci-key-b")[how]}
+    failed, result = run(atlas, entries=["203.0.113.0/24"], **selector)
+    assert not failed and result["api_key_id"] == other["id"]
+    assert atlas.sent(writes_only=True) == [("POST", "/orgs/%s/apiKeys/%s/accessList" % (ORG, other["id"]),
+                                             [{"cidrBlock": "203.0.113.0/24"}])]
+    assert listed(atlas) == []
 
 
-# Atlas errors.
-
-def test_refused_removal_of_the_callers_address_says_so(atlas, run_module):
-    atlas.seed("127.0.0.1", "192.0.2.0/24")
-    atlas.refuse_delete = {"127.0.0.1/32"}
-    failed, result = run(run_module, api_key_id=KEY, entries=["192.0.2.0/24"], purge=True)
-    assert failed and not result["changed"]
-    assert result["msg"].startswith("Failed to remove 127.0.0.1/32 from the access list of API key %s: "
-                                    "HTTP 400 CANNOT_REMOVE_CALLER_ACCESS_LIST_ENTRY" % KEY)
-    assert "Atlas does not let a key remove the address it is calling from" in result["msg"]
-    assert result["error"]["code"] == "CANNOT_REMOVE_CALLER_ACCESS_LIST_ENTRY"
-    assert atlas.listed() == ["127.0.0.1/32", "192.0.2.0/24"]
-
+# Atlas errors (the refusal to remove the caller's own address: test_simulator_refuses_to_remove_the_callers_address).
 
 @pytest.mark.parametrize("entries, named", [
     (["2001:db8::/48", "203.0.113.0/24", "9.1.2.3"], "9.1.2.3/32, 203.0.113.0/24, 2001:db8::/48"),
     (["10.0.%d.0/24" % n for n in range(11)], "11 entries"),
 ])
-def test_a_refused_post_names_what_it_added(atlas, run_module, monkeypatch, entries, named):
-    def post(path, body, reread=None, params=None, media_type=None):
-        atlas.calls.append(("POST", path, body))
-        raise AtlasApiError(403, "IP_ADDRESS_NOT_ON_ACCESS_LIST", "IP address 192.0.2.1 is not allowed to access "
-                            "this resource.", method="POST", path=path)
-
-    monkeypatch.setattr(atlas, "post", post)
-    failed, result = run(run_module, api_key_id=KEY, entries=entries)
+def test_a_refused_post_names_what_it_added(atlas, entries, named):
+    atlas.fail_operation("add_access_list", 403, "IP_ADDRESS_NOT_ON_ACCESS_LIST",
+                         "IP address 192.0.2.1 is not allowed to access this resource.")
+    failed, result = run(atlas, api_key_id=atlas.key["id"], entries=entries)
     assert failed and not result["changed"]  # Atlas refused it: nothing changed
     assert result["msg"] == (
         "Failed to add %s to the access list of API key %s: HTTP 403 IP_ADDRESS_NOT_ON_ACCESS_LIST: IP address "
         "192.0.2.1 is not allowed to access this resource. The address this task runs from is not on the access "
         "list of the credentials in use (the API key or service account): add it there, or run the task from a "
-        "listed address." % (named, KEY))
+        "listed address." % (named, atlas.key["id"]))
+    assert listed(atlas) == []
 
 
-def test_a_failure_after_a_write_reports_changed(atlas, run_module):
-    atlas.seed("127.0.0.1")
-    atlas.refuse_delete = {"127.0.0.1/32"}
-    failed, result = run(run_module, api_key_id=KEY, entries=["192.0.2.0/24"], purge=True)
+def test_a_failure_after_a_write_reports_changed(atlas):
+    admin = {"id": atlas_simulator.ADMIN_KEY_ID}
+    seed(atlas, "127.0.0.1", key=admin)  # the address the admin key calls from: Atlas will not remove it
+    failed, result = run(atlas, api_key_id=admin["id"], entries=["192.0.2.0/24"], purge=True)
     assert failed and result["changed"]
-    assert atlas.listed() == ["127.0.0.1/32", "192.0.2.0/24"]
+    assert listed(atlas, admin) == ["127.0.0.1/32", "192.0.2.0/24"]
 
 
 # Against the in-process Atlas simulator, through the real client: the wire forms Atlas sees.
 
 def run_sim(sim, check_mode=False, **args):
-    return sim.run(atlas_api_key_accesslist, check_mode=check_mode, org_id=atlas_simulator.ORG_ID, **args)
+    return sim.run("atlas_api_key_accesslist", check_mode=check_mode, org_id=atlas_simulator.ORG_ID, **args)
 
 
 def sim_requests(sim, root="/api/atlas/v2", query=False):
