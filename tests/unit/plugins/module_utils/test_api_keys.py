@@ -29,43 +29,14 @@ ALPHA = "65a1b2c3d4e5f6a7b8c9d0f1"
 BETA = "65a1b2c3d4e5f6a7b8c9d0f2"
 
 
-class Failed(Exception):
-    def __init__(self, msg, details):
-        super(Failed, self).__init__(msg)
-        self.msg = msg
-        self.details = details
-
-
-class FakeAtlas:
-    """The AtlasModule methods api_keys uses: get, list_all, write, fail; every call recorded."""
-
-    def __init__(self, keys=(), check_mode=False, write_result=None, lose_answer=False):
-        self.keys = list(keys)
-        self.check_mode = check_mode
-        self.write_result = write_result
-        self.lose_answer = lose_answer
-        self.calls = []
-
-    def get(self, path, what, params=None, missing_ok=False):
-        self.calls.append(("GET", path, what, missing_ok))
-        key_id = path.rsplit("/", 1)[-1]
-        return next((key for key in self.keys if key["id"] == key_id), None)
-
-    def list_all(self, path, what, params=None):
-        self.calls.append(("LIST", path, what))
-        return list(self.keys)
-
-    def write(self, method, path, what, body=None, reread=None):
-        self.calls.append((method, path, what, body))
-        if self.check_mode:
-            return None
-        if self.lose_answer:
-            self.keys.append(dict(self.write_result, privateKey="********-****-****-000000000000"))
-            return reread()
-        return self.write_result
-
-    def fail(self, msg, **details):
-        raise Failed(msg, details)
+@pytest.fixture
+def run_with(sim, run_atlas_module):
+    """``run_with(then, check_mode=False)``: the result of ``then(atlas)`` on an AtlasModule connected to the
+    simulator with its admin key (an empty log first)."""
+    def run(then, check_mode=False):
+        sim.clear_log()
+        return run_atlas_module(sim.connection, then=then, check_mode=check_mode)
+    return run
 
 
 def raw_key(key_id, public_key, desc, roles):
@@ -80,7 +51,6 @@ KEY_1 = raw_key("65a1b2c3d4e5f6a7b8c9d001", "pubkeyaa", "ci", [
     dict(groupId=ALPHA, roleName="GROUP_CLUSTER_MANAGER"),
 ])
 KEY_2 = raw_key("65a1b2c3d4e5f6a7b8c9d002", "pubkeybb", "deploy", [dict(orgId=ORG, roleName="ORG_READ_ONLY")])
-KEY_3 = raw_key("65a1b2c3d4e5f6a7b8c9d003", "pubkeycc", "deploy", [dict(orgId=ORG, roleName="ORG_OWNER")])
 
 
 # Project roles.
@@ -132,34 +102,40 @@ def test_unknown_org_roles():
 
 # Finding a key.
 
-def test_find_by_id_is_one_get_that_may_miss():
-    atlas = FakeAtlas([KEY_1, KEY_2])
-    assert find_org_key(atlas, ORG, api_key_id=KEY_2["id"]) is KEY_2
-    assert atlas.calls == [("GET", "/orgs/%s/apiKeys/%s" % (ORG, KEY_2["id"]), "read API key %s" % KEY_2["id"], True)]
-    assert find_org_key(atlas, ORG, api_key_id="65a1b2c3d4e5f6a7b8c9d0ff") is None
+def found(run_with, **named):
+    """The id of the key find_org_key finds (None when none) and the failure, if any."""
+    result = run_with(lambda atlas: dict(found=(find_org_key(atlas, ORG, **named) or {}).get("id")))
+    return result.get("found"), result if result.get("failed") else None
 
 
-def test_find_by_public_key_lists_the_org():
-    atlas = FakeAtlas([KEY_1, KEY_2, KEY_3])
-    assert find_org_key(atlas, ORG, public_key="pubkeycc") is KEY_3
-    assert atlas.calls == [("LIST", "/orgs/%s/apiKeys" % ORG, "list the API keys of organization %s" % ORG)]
-    assert find_org_key(atlas, ORG, public_key="nokeyzzz") is None
+def test_find_by_id_is_one_get_that_may_miss(sim, run_with):
+    key = sim.add_key("ci", ["ORG_MEMBER"])
+    assert found(run_with, api_key_id=key["id"]) == (key["id"], None)
+    assert sim.sent() == [("GET", "/orgs/%s/apiKeys/%s" % (ORG, key["id"]), None)]
+    assert found(run_with, api_key_id="65a1b2c3d4e5f6a7b8c9d0ff") == (None, None)
 
 
-def test_find_by_description():
-    atlas = FakeAtlas([KEY_1, KEY_2])
-    assert find_org_key(atlas, ORG, description="deploy") is KEY_2
-    assert find_org_key(atlas, ORG, description="Deploy") is None
+def test_find_by_public_key_lists_the_org(sim, run_with):
+    key = sim.add_key("ci", ["ORG_MEMBER"])
+    assert found(run_with, public_key=key["publicKey"]) == (key["id"], None)
+    assert sim.sent() == [("GET", "/orgs/%s/apiKeys" % ORG, None)]
+    assert found(run_with, public_key="nokeyzzz") == (None, None)
 
 
-def test_ambiguous_description_fails_naming_the_ids():
-    atlas = FakeAtlas([KEY_1, KEY_2, KEY_3])
-    with pytest.raises(Failed) as failure:
-        find_org_key(atlas, ORG, description="deploy")
-    assert failure.value.msg == (
+def test_find_by_description(sim, run_with):
+    key = sim.add_key("deploy", ["ORG_MEMBER"])
+    assert found(run_with, description="deploy") == (key["id"], None)
+    assert found(run_with, description="Deploy") == (None, None)
+
+
+def test_ambiguous_description_fails_naming_the_ids(sim, run_with):
+    first, second = sim.add_key("deploy", ["ORG_MEMBER"]), sim.add_key("deploy", ["ORG_OWNER"])
+    failure = found(run_with, description="deploy")[1]
+    ids = sorted([first, second], key=lambda key: key["publicKey"])  # in the order Atlas lists them
+    assert failure["msg"] == (
         "The description 'deploy' matches 2 API keys in organization %s (ids %s, %s). Name the key with "
-        "api_key_id or public_key instead." % (ORG, KEY_2["id"], KEY_3["id"]))
-    assert failure.value.details == dict(matching_ids=[KEY_2["id"], KEY_3["id"]])
+        "api_key_id or public_key instead." % (ORG, ids[0]["id"], ids[1]["id"]))
+    assert failure["matching_ids"] == [ids[0]["id"], ids[1]["id"]]
 
 
 def test_key_label_names_the_key_the_way_the_user_did():
@@ -198,55 +174,59 @@ def test_project_key_result_shows_the_roles_in_one_project():
 
 # Creating a key once (post_new_key, shared by atlas_org_api_key and atlas_project_api_key).
 
-NEW = raw_key("65a1b2c3d4e5f6a7b8c9d0cc", "pubkeynn", "new", [dict(orgId=ORG, roleName="ORG_MEMBER")])
+def create(run_with, check_mode=False, **kwargs):
+    """The key post_new_key returned (its privateKey as ``private_key``) or the failure."""
+    def then(atlas):
+        created = post_new_key(atlas, "/orgs/%s/apiKeys" % ORG, "create API key 'new'",
+                               body=dict(desc="new", roles=["ORG_MEMBER"]),
+                               find_again=lambda: find_org_key(atlas, ORG, description="new"),
+                               shape=lambda key: key_result(key, ORG), **kwargs)
+        return dict(created=created is not None, private_key=(created or {}).get("privateKey"))
+    return run_with(then, check_mode=check_mode)
 
 
-def create(atlas, **kwargs):
-    return post_new_key(atlas, "/orgs/%s/apiKeys" % ORG, "create API key 'new'", body=dict(desc="new", roles=["ORG_MEMBER"]),
-                        find_again=lambda: find_org_key(atlas, ORG, description="new"),
-                        shape=lambda key: key_result(key, ORG), **kwargs)
+def new_key(sim):
+    (key,) = [key for key in sim.state()["api_keys"] if key["desc"] == "new"]
+    return key
 
 
-def test_post_new_key_returns_the_answer_with_its_private_key():
-    atlas = FakeAtlas(write_result=dict(NEW, privateKey="clear-private-key"))
-    assert create(atlas)["privateKey"] == "clear-private-key"
-    assert atlas.calls == [("POST", "/orgs/%s/apiKeys" % ORG, "create API key 'new'",
-                            dict(desc="new", roles=["ORG_MEMBER"]))]
+def drop_post(sim, when):
+    sim.control("POST", "faults", {"rules": [{"method": "POST", "path": "/apiKeys$", "kind": "drop", "when": when}]})
 
 
-def test_post_new_key_in_check_mode_returns_none():
-    atlas = FakeAtlas(check_mode=True, write_result=NEW)
-    assert create(atlas) is None
+def test_post_new_key_returns_the_answer_with_its_private_key(sim, run_with):
+    result = create(run_with)
+    assert result["private_key"] == new_key(sim)["privateKey"]
+    assert sim.sent(writes_only=True) == [("POST", "/orgs/%s/apiKeys" % ORG, dict(desc="new", roles=["ORG_MEMBER"]))]
 
 
-def test_post_new_key_fails_when_the_private_key_was_lost():
-    atlas = FakeAtlas(write_result=NEW, lose_answer=True)
-    with pytest.raises(Failed) as failure:
-        create(atlas)
-    assert failure.value.msg == (
-        "Atlas created API key %s (public key pubkeynn), but the answer that carried its private key was lost on the "
+def test_post_new_key_in_check_mode_returns_none(sim, run_with):
+    assert create(run_with, check_mode=True)["created"] is False
+    assert sim.writes() == []
+
+
+def test_post_new_key_fails_when_the_private_key_was_lost(sim, run_with):
+    drop_post(sim, "after")
+    failure = create(run_with)
+    key = new_key(sim)
+    assert failure["msg"] == (
+        "Atlas created API key %s (public key %s), but the answer that carried its private key was lost on the "
         "way. Atlas shows a private key only once, so it cannot be recovered: delete the key (state=absent, "
-        "api_key_id=%s) and run the task again." % (NEW["id"], NEW["id"]))
-    assert failure.value.details["api_key"]["id"] == NEW["id"]
-    assert "private_key" not in failure.value.details["api_key"]
+        "api_key_id=%s) and run the task again." % (key["id"], key["publicKey"], key["id"]))
+    assert failure["api_key"]["id"] == key["id"]
+    assert "private_key" not in failure["api_key"]
+    assert [request[0] for request in sim.sent(writes_only=True)] == ["POST"]
 
 
-def test_post_new_key_names_another_way_to_delete():
-    atlas = FakeAtlas(write_result=NEW, lose_answer=True)
-    with pytest.raises(Failed) as failure:
-        create(atlas, delete_with="with the other module, api_key_id=%s")
-    assert "delete the key (with the other module, api_key_id=%s)" % NEW["id"] in failure.value.msg
+def test_post_new_key_names_another_way_to_delete(sim, run_with):
+    drop_post(sim, "after")
+    failure = create(run_with, delete_with="with the other module, api_key_id=%s")
+    assert "delete the key (with the other module, api_key_id=%s)" % new_key(sim)["id"] in failure["msg"]
 
 
-def test_post_new_key_without_a_match_on_reread_returns_what_the_client_returns():
-    """reread() finding nothing means the POST was not applied; the client sends it again and its answer counts."""
-    atlas = FakeAtlas(write_result=NEW)
-    seen = []
-
-    def write(method, path, what, body=None, reread=None):
-        seen.append(reread())
-        return dict(NEW, privateKey="clear")
-
-    atlas.write = write
-    assert create(atlas)["privateKey"] == "clear"
-    assert seen == [None]
+def test_post_new_key_without_a_match_on_reread_returns_what_the_client_returns(sim, run_with):
+    """find_again() finding nothing means the POST was not applied; the client sends it again and its answer counts."""
+    drop_post(sim, "before")
+    result = create(run_with)
+    assert result["private_key"] == new_key(sim)["privateKey"]
+    assert [request[0] for request in sim.sent()] == ["POST", "GET", "POST"]
