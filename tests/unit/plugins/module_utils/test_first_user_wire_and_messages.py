@@ -55,34 +55,30 @@ def test_ipv4_entries_go_out_as_given():
     assert request_item(normalize_entry("192.0.2.0/24")) == {"cidrBlock": "192.0.2.0/24"}
 
 
-class Failed(Exception):
-    pass
+@pytest.fixture
+def cleaned(run_atlas_module):
+    """``cleaned(roles)``: the result of a module run whose roles option is ``roles``; clean_roles' answer in
+    ``roles``, or its failure."""
+    def run(roles):
+        return run_atlas_module(dict(api_public_key="abcdefgh", api_private_key="not-used", roles=roles),
+                                then=lambda atlas: dict(roles=clean_roles(atlas)),
+                                argument_spec=dict(roles=dict(type="list", elements="str")))
+    return run
 
 
-class FakeAtlas:
-    """Just the params and fail() that clean_roles uses."""
-
-    def __init__(self, roles):
-        self.params = dict(roles=roles)
-
-    def fail(self, msg, **details):
-        raise Failed(msg)
+def test_roles_are_stripped_like_entries(cleaned):
+    assert cleaned(["ORG_MEMBER", " ORG_READ_ONLY", "ORG_OWNER\t"])["roles"] == ["ORG_MEMBER", "ORG_READ_ONLY", "ORG_OWNER"]
 
 
-def test_roles_are_stripped_like_entries():
-    assert clean_roles(FakeAtlas(["ORG_MEMBER", " ORG_READ_ONLY", "ORG_OWNER\t"])) == [
-        "ORG_MEMBER", "ORG_READ_ONLY", "ORG_OWNER"]
-
-
-def test_roles_not_given_stay_none():
-    assert clean_roles(FakeAtlas(None)) is None
+def test_roles_not_given_stay_none(cleaned):
+    assert cleaned(None)["roles"] is None
 
 
 @pytest.mark.parametrize("roles", [["ORG_MEMBER", ""], ["ORG_MEMBER", "  "]])
-def test_an_empty_role_item_is_rejected(roles):
+def test_an_empty_role_item_is_rejected(cleaned, roles):
     # Ansible hands a null item of a list of strings to the module as ''.
-    with pytest.raises(Failed, match=r"^roles holds an empty item \(null or blank\) at position 2"):
-        clean_roles(FakeAtlas(roles))
+    result = cleaned(roles)
+    assert result["failed"] and re.match(r"^roles holds an empty item \(null or blank\) at position 2", result["msg"])
 
 
 def test_role_messages_quote_every_value():
