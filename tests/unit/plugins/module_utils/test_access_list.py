@@ -212,80 +212,58 @@ def test_access_list_path():
 # read_access_list of an API key: the key by id is not read first; by public key or description it is found in the key list.
 
 ORG = "65a1b2c3d4e5f6a7b8c9d0e1"
-KEY = "65a1b2c3d4e5f6a7b8c9d0a1"
 KEYS_PATH = "/orgs/%s/apiKeys" % ORG
-KEY_ACCESS_PATH = "/orgs/%s/apiKeys/%s/accessList" % (ORG, KEY)
-RAWS = [{"cidrBlock": "203.0.113.0/24"}]
+MISSING_KEY = "65a1b2c3d4e5f6a7b8c9d0ff"
 
 
-class Failed(Exception):
-    pass
+@pytest.fixture
+def read(sim, run_atlas_module):
+    """``read(when_missing="", **named)``: the result of read_access_list for the key named so, on a real AtlasModule
+    against the simulator (log cleared first): (key id, the CIDR blocks read) in ``found``, or the failure."""
+    def run(when_missing="", **named):
+        sim.clear_log()
+        named = dict(dict(api_key_id=None, public_key=None, description=None), **named)
+
+        def then(atlas):
+            key_id, raws = read_access_list(atlas, API_KEY_ACCESS_LIST, ORG, named, when_missing=when_missing)
+            return dict(found=[key_id, sorted(raw["cidrBlock"] for raw in raws)])
+        return run_atlas_module(sim.connection, then=then)
+    return run
 
 
-class StubAtlas:
-    """The part of AtlasModule that read_access_list uses, recording every read.
-
-    lists: what list_all answers by path; a path that is not there is a missing key (None, as AtlasModule.list_all
-    answers with missing_ok=True for a 404 API_KEY_NOT_FOUND).
-    """
-
-    def __init__(self, lists):
-        self.lists = lists
-        self.reads = []
-
-    def get(self, path, what, params=None, missing_ok=False):
-        self.reads.append(("GET", path, missing_ok))
-        raise AssertionError("the key is never read on its own")
-
-    def list_all(self, path, what, params=None, missing_ok=False, media_type=None):
-        self.reads.append(("LIST", path, missing_ok))
-        assert what
-        if path not in self.lists:
-            assert missing_ok, "a missing %s must not pass for an empty list" % path
-            return None
-        return [dict(item) for item in self.lists[path]]
-
-    def fail(self, msg, **details):
-        raise Failed(msg)
+@pytest.fixture
+def key(sim):
+    """ci-key-a, with 203.0.113.0/24 on its access list, and ci-key-b next to it."""
+    sim.add_key("ci-key-b", ["ORG_MEMBER"])
+    key = sim.add_key("ci-key-a", ["ORG_MEMBER"], access_list=["203.0.113.0/24"])
+    key["path"] = "%s/%s/accessList" % (KEYS_PATH, key["id"])
+    return key
 
 
-def selector(**given):
-    return dict(dict(api_key_id=None, public_key=None, description=None), **given)
+def test_read_by_id_reads_the_access_list_only(sim, read, key):
+    assert read(api_key_id=key["id"])["found"] == [key["id"], ["203.0.113.0/24"]]
+    assert sim.sent() == [("GET", key["path"], None)]
 
 
-KEY_LIST = [dict(id=KEY, publicKey="pubkeyaa", desc="ci-key-a"),
-            dict(id="65a1b2c3d4e5f6a7b8c9d0b2", publicKey="pubkeybb", desc="ci-key-b")]
+def test_read_by_id_of_an_empty_list_is_not_a_missing_key(sim, read):
+    key = sim.add_key("empty", ["ORG_MEMBER"])
+    assert read(api_key_id=key["id"])["found"] == [key["id"], []]
 
 
-def test_read_by_id_reads_the_access_list_only():
-    atlas = StubAtlas({KEY_ACCESS_PATH: RAWS})
-    assert read_access_list(atlas, API_KEY_ACCESS_LIST, ORG, selector(api_key_id=KEY)) == (KEY, RAWS)
-    assert atlas.reads == [("LIST", KEY_ACCESS_PATH, True)]
+@pytest.mark.parametrize("how", ["public_key", "description"])
+def test_read_by_public_key_or_description_finds_the_key_first(sim, read, key, how):
+    assert read(**{how: dict(public_key=key["publicKey"], description="ci-key-a")[how]})["found"] == \
+        [key["id"], ["203.0.113.0/24"]]
+    assert sim.sent() == [("GET", KEYS_PATH, None), ("GET", key["path"], None)]
 
 
-def test_read_by_id_of_an_empty_list_is_not_a_missing_key():
-    atlas = StubAtlas({KEY_ACCESS_PATH: []})
-    assert read_access_list(atlas, API_KEY_ACCESS_LIST, ORG, selector(api_key_id=KEY)) == (KEY, [])
-
-
-@pytest.mark.parametrize("given", [dict(public_key="pubkeyaa"), dict(description="ci-key-a")])
-def test_read_by_public_key_or_description_finds_the_key_first(given):
-    atlas = StubAtlas({KEYS_PATH: KEY_LIST, KEY_ACCESS_PATH: RAWS})
-    assert read_access_list(atlas, API_KEY_ACCESS_LIST, ORG, selector(**given)) == (KEY, RAWS)
-    assert [read[:2] for read in atlas.reads] == [("LIST", KEYS_PATH), ("LIST", KEY_ACCESS_PATH)]
-    assert atlas.reads[-1] == ("LIST", KEY_ACCESS_PATH, True)
-
-
-@pytest.mark.parametrize("given, label, reads", [
-    (dict(api_key_id="65a1b2c3d4e5f6a7b8c9d0ff"), "API key 65a1b2c3d4e5f6a7b8c9d0ff",
-     ["/orgs/%s/apiKeys/65a1b2c3d4e5f6a7b8c9d0ff/accessList" % ORG]),
+@pytest.mark.parametrize("named, label, reads", [
+    (dict(api_key_id=MISSING_KEY), "API key %s" % MISSING_KEY, ["%s/%s/accessList" % (KEYS_PATH, MISSING_KEY)]),
     (dict(public_key="nosuchky"), "API key with public key 'nosuchky'", [KEYS_PATH]),
     (dict(description="no such key"), "API key 'no such key'", [KEYS_PATH]),
 ], ids=["api_key_id", "public_key", "description"])
 @pytest.mark.parametrize("when_missing", ["", " Create it first."])
-def test_a_missing_key_fails_naming_it(given, label, reads, when_missing):
-    atlas = StubAtlas({KEYS_PATH: KEY_LIST})
-    with pytest.raises(Failed) as failed:
-        read_access_list(atlas, API_KEY_ACCESS_LIST, ORG, selector(**given), when_missing=when_missing)
-    assert str(failed.value) == "%s does not exist in organization %s.%s" % (label, ORG, when_missing)
-    assert [read[1] for read in atlas.reads] == reads
+def test_a_missing_key_fails_naming_it(sim, read, key, named, label, reads, when_missing):
+    failure = read(when_missing=when_missing, **named)
+    assert failure["msg"] == "%s does not exist in organization %s.%s" % (label, ORG, when_missing)
+    assert [request[1] for request in sim.sent()] == reads
