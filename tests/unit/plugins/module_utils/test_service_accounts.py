@@ -10,11 +10,11 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import requests
+from requests.auth import HTTPDigestAuth
 
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import (
-    MEDIA_TYPE_2023_01_01,
     MEDIA_TYPE_2024_08_05,
+    AtlasApiError,
     AtlasClient,
 )
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.service_accounts import (
@@ -145,44 +145,36 @@ def test_results_never_carry_a_secret_value():
                                                dict(id=FRESH["id"], expires_at=FRESH["expiresAt"])]
 
 
-class RecordingSession(requests.Session):
-    """Answers every request with 200 and a Date header, recording the headers sent."""
-
-    def __init__(self, date):
-        super(RecordingSession, self).__init__()
-        self.sent = []
-        self.date = date
-
-    def request(self, method, url, **kwargs):
-        self.sent.append(dict(method=method, headers=kwargs.get("headers")))
-        response = requests.Response()
-        response.status_code = 200
-        response._content = b"{}"
-        response.headers["Date"] = self.date
-        return response
+ORG_PATH = "/orgs/65a1b2c3d4e5f6a7b8c9d0e1"
 
 
-def test_the_media_type_is_chosen_per_operation_and_defaults_to_2023_01_01():
-    client = AtlasClient("https://atlas.example.test", None, sleep=lambda seconds: None)
-    client.session = RecordingSession("Fri, 04 Dec 2026 18:00:00 GMT")
-    client.get("/orgs/o/apiKeys")
-    client.get("/orgs/o/serviceAccounts", media_type=MEDIA_TYPE_2024_08_05)
-    client.request("PATCH", "/orgs/o/serviceAccounts/x", body={"name": "n"}, media_type=MEDIA_TYPE_2024_08_05)
-    client.post("/orgs/o/apiKeys", {"desc": "d"})
-    sent = [(item["method"], item["headers"].get("Accept"), item["headers"].get("Content-Type"))
-            for item in client.session.sent]
-    assert sent == [("GET", MEDIA_TYPE_2023_01_01, None), ("GET", MEDIA_TYPE_2024_08_05, None),
-                    ("PATCH", MEDIA_TYPE_2024_08_05, MEDIA_TYPE_2024_08_05),
-                    ("POST", MEDIA_TYPE_2023_01_01, MEDIA_TYPE_2023_01_01)]
+def admin_client(sim):
+    return AtlasClient(sim.url, HTTPDigestAuth(sim.module.ADMIN_PUBLIC_KEY, sim.module.ADMIN_PRIVATE_KEY), retries=0)
 
 
-def test_now_is_atlas_time_from_the_date_of_its_latest_answer():
-    client = AtlasClient("https://atlas.example.test", None, sleep=lambda seconds: None)
+def test_the_media_type_is_chosen_per_operation_and_defaults_to_2023_01_01(sim):
+    # The simulator, as Atlas, answers 406 to an Accept and 415 to a Content-Type the operation does not take.
+    client = admin_client(sim)
+    client.get(ORG_PATH + "/apiKeys")
+    client.get(ORG_PATH + "/serviceAccounts", media_type=MEDIA_TYPE_2024_08_05)
+    client.request("PATCH", "%s/serviceAccounts/%s" % (ORG_PATH, sim.module.SERVICE_ACCOUNT_CLIENT_ID),
+                   body={"description": "d"}, media_type=MEDIA_TYPE_2024_08_05)
+    client.post(ORG_PATH + "/apiKeys", {"desc": "d", "roles": ["ORG_MEMBER"]})
+    with pytest.raises(AtlasApiError) as refused:
+        client.get(ORG_PATH + "/serviceAccounts")  # the default, 2023-01-01: not a version of this operation
+    assert refused.value.status == 406
+    assert [(entry["method"], entry["status"]) for entry in sim.log() if not entry["challenge"]] == [
+        ("GET", 200), ("GET", 200), ("PATCH", 200), ("POST", 200), ("GET", 406)]
+
+
+def test_now_is_atlas_time_from_the_date_of_its_latest_answer(sim, monkeypatch):
+    client = admin_client(sim)
     before = datetime.now(timezone.utc)
     assert client.now() >= before  # no answer yet: the local clock
-    client.session = RecordingSession("Mon, 04 Jan 2027 06:30:00 GMT")
-    client.get("/orgs/o/serviceAccounts", media_type=MEDIA_TYPE_2024_08_05)
+    dates = ["Mon, 04 Jan 2027 06:30:00 GMT"]
+    monkeypatch.setattr(sim.module.SimRequestHandler, "date_time_string", lambda handler, timestamp=None: dates[0])
+    client.get(ORG_PATH + "/serviceAccounts", media_type=MEDIA_TYPE_2024_08_05)
     assert client.now() == datetime(2027, 1, 4, 6, 30, tzinfo=timezone.utc)
-    client.session.date = "not a date"
-    client.get("/orgs/o/serviceAccounts", media_type=MEDIA_TYPE_2024_08_05)
+    dates[0] = "not a date"
+    client.get(ORG_PATH + "/serviceAccounts", media_type=MEDIA_TYPE_2024_08_05)
     assert client.now() == datetime(2027, 1, 4, 6, 30, tzinfo=timezone.utc)  # an unreadable Date changes nothing
