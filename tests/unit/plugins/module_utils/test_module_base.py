@@ -6,15 +6,12 @@ single write path and its check-mode guard, error messages, diffs and results.""
 from __future__ import annotations
 
 import json
-from unittest import mock
 
 import pytest
 
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils import module_base
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import (
     AtlasApiError,
-    AtlasClient,
-    AtlasOutcomeUnknown,
     AtlasTransportError,
 )
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import (
@@ -41,7 +38,7 @@ class Base:
         return self._run(args, then=then, diff=diff, **kwargs)
 
     def built(self, args=None, **kwargs):
-        """The AtlasModule a run built (its run ended, so its methods may be called, answered by requests_sent)."""
+        """The AtlasModule a run built (its run over; methods that change nothing may still be called)."""
         seen = []
         result = self.run(args, then=seen.append, **kwargs)
         assert not result.get("failed"), result["msg"]
@@ -59,10 +56,13 @@ def base(run_atlas_module):
 
 
 @pytest.fixture
-def requests_sent():
-    """Every AtlasClient.request call (the one place every client method ends in), answered by a side effect."""
-    with mock.patch.object(AtlasClient, "request", autospec=True, return_value=None) as request:
-        yield request
+def on_sim(sim, base):
+    """``on_sim(then, check_mode=False, **args)``: a run of the module base connected to the simulator with its
+    admin key (the log cleared first), ``then(atlas)`` doing the reads and writes; its result."""
+    def run(then, check_mode=False, **args):
+        sim.clear_log()
+        return base.run(dict(sim.connection, **args), then=then, check_mode=check_mode)
+    return run
 
 
 def api_error(status, code=None, detail=None, reason=None, method="GET", path="/orgs/x/apiKeys"):
@@ -239,18 +239,19 @@ def test_common_options_match_the_doc_fragment(base):
 # --- credentials and connection checks (before any request) -------------------------------------------
 
 
-def test_missing_credentials_names_options_and_env_vars(requests_sent, base):
-    msg = base.fails(credentials=False)["msg"]
+def test_missing_credentials_names_options_and_env_vars(sim, base):
+    msg = base.fails(dict(api_base_url=sim.url), credentials=False, then=lambda atlas: atlas.get("/orgs", "read"))["msg"]
     for word in ("api_public_key", "api_private_key", "MONGODB_ATLAS_PUBLIC_API_KEY", "MONGODB_ATLAS_PRIVATE_API_KEY"):
         assert word in msg
-    assert requests_sent.call_count == 0
+    assert sim.log() == []
 
 
-def test_incomplete_credentials_name_the_missing_one(requests_sent, base):
-    result = base.fails(dict(api_public_key=PUBLIC), credentials=False)
+def test_incomplete_credentials_name_the_missing_one(sim, base):
+    result = base.fails(dict(api_base_url=sim.url, api_public_key=PUBLIC), credentials=False,
+                        then=lambda atlas: atlas.get("/orgs", "read"))
     assert "api_private_key" in result["msg"]
     assert result["changed"] is False
-    assert requests_sent.call_count == 0
+    assert sim.log() == []
 
 
 @pytest.mark.parametrize("url, words", [
@@ -260,10 +261,9 @@ def test_incomplete_credentials_name_the_missing_one(requests_sent, base):
     ("https://cloud.mongodb.com/api/atlas/v2", "drop '/api/atlas/v2'"),
     ("https://cloud.mongodb.com/api/atlas/v1.0/", "drop '/api/atlas/v1.0/'"),
 ])
-def test_bad_api_base_url(url, words, requests_sent, base):
+def test_bad_api_base_url(url, words, base):
     result = base.fails(dict(api_base_url=url))
     assert words in result["msg"]
-    assert requests_sent.call_count == 0
 
 
 @pytest.mark.parametrize("url", [
@@ -271,11 +271,10 @@ def test_bad_api_base_url(url, words, requests_sent, base):
     "ftp://someone:hunter2secret@cloud.mongodb.com",
     "https://someone:hunter2secret@cloud.mongodb.com/api/atlas/v2",
 ])
-def test_api_base_url_with_credentials_is_refused_without_echoing_them(url, requests_sent, base):
+def test_api_base_url_with_credentials_is_refused_without_echoing_them(url, base):
     result = base.fails(dict(api_base_url=url))
     assert "must not hold credentials" in result["msg"]
     assert "hunter2secret" not in json.dumps(result)
-    assert requests_sent.call_count == 0
 
 
 def test_unparsable_api_base_url_fails_cleanly(base):
@@ -297,11 +296,10 @@ def test_bad_timeout_and_retries(args, words, base):
     assert words in base.fails(args)["msg"]
 
 
-def test_without_requests_the_module_says_so_before_anything_else(monkeypatch, requests_sent, base):
+def test_without_requests_the_module_says_so_before_anything_else(monkeypatch, base):
     monkeypatch.setattr(module_base, "HAS_REQUESTS", False)
     result = base.fails(credentials=False)  # no credentials: that message would come later
     assert "requests" in result["msg"] and "Credentials" not in result["msg"]
-    assert requests_sent.call_count == 0
 
 
 def test_bad_api_version_is_refused_by_the_argument_spec(base):
@@ -356,67 +354,68 @@ def test_check_description_refuses(value, length, base):
         "description must hold 1 to 250 characters; got %d." % length
 
 
-# --- reads -----------------------------------------------------------------------------------------------
+# --- reads ---------------------------------------------------------------------------------------------------
+
+ORG_PATH = "/orgs/65a1b2c3d4e5f6a7b8c9d0e1"
+MISSING_KEY_PATH = ORG_PATH + "/apiKeys/65a1b2c3d4e5f6a7b8c9dfff"
+SA_MEDIA_TYPE = "application/vnd.atlas.2024-08-05+json"
 
 
-def test_get_returns_the_answer(requests_sent, base):
-    requests_sent.return_value = {"id": "k"}
-    atlas = base.built()
-    assert atlas.get("/orgs/o/apiKeys/k", "read it") == {"id": "k"}
-    requests_sent.assert_called_once_with(atlas.client, "GET", "/orgs/o/apiKeys/k", params=None, media_type=None)
+def test_get_returns_the_answer(sim, on_sim):
+    key = sim.add_key("k", ["ORG_MEMBER"])
+    path = "%s/apiKeys/%s" % (ORG_PATH, key["id"])
+    result = on_sim(lambda atlas: dict(answer=atlas.get(path, "read it")))
+    assert (result["answer"]["id"], result["answer"]["desc"]) == (key["id"], "k")
+    assert sim.sent() == [("GET", path, None)]
 
 
-def test_reads_and_writes_pass_the_operation_media_type_on(base):
-    with mock.patch.object(AtlasClient, "request", autospec=True, return_value={"results": []}) as request:
-        atlas = base.built()
-        atlas.get("/orgs/o/serviceAccounts/x", "read it", media_type="application/vnd.atlas.2024-08-05+json")
-        atlas.list_all("/orgs/o/serviceAccounts", "list them", media_type="application/vnd.atlas.2024-08-05+json")
-        atlas.write("PATCH", "/orgs/o/serviceAccounts/x", "update it", body={"name": "n"},
-                    media_type="application/vnd.atlas.2024-08-05+json")
-    assert [call.kwargs["media_type"] for call in request.call_args_list] == \
-        ["application/vnd.atlas.2024-08-05+json"] * 3
+def test_reads_and_writes_pass_the_operation_media_type_on(sim, on_sim):
+    # The simulator, as Atlas, answers 406 to a service-account operation asked for with the default 2023-01-01.
+    account = "%s/serviceAccounts/%s" % (ORG_PATH, sim.module.SERVICE_ACCOUNT_CLIENT_ID)
+
+    def then(atlas):
+        atlas.get(account, "read it", media_type=SA_MEDIA_TYPE)
+        atlas.list_all(ORG_PATH + "/serviceAccounts", "list them", media_type=SA_MEDIA_TYPE)
+        atlas.write("PATCH", account, "update it", body={"description": "d"}, media_type=SA_MEDIA_TYPE)
+
+    assert not on_sim(then).get("failed")
+    assert [(entry["method"], entry["status"]) for entry in sim.log() if not entry["challenge"]] == [
+        ("GET", 200), ("GET", 200), ("PATCH", 200)]
 
 
-def test_get_missing_ok_turns_not_found_into_none(requests_sent, base):
-    requests_sent.side_effect = api_error(404, "API_KEY_NOT_FOUND", "No API key with ID k exists.")
-    assert base.built().get("/orgs/o/apiKeys/k", "read it", missing_ok=True) is None
+def test_get_missing_ok_turns_not_found_into_none(on_sim):
+    assert on_sim(lambda atlas: dict(answer=atlas.get(MISSING_KEY_PATH, "read it", missing_ok=True)))["answer"] is None
 
 
-def test_get_fails_with_what_it_did_and_a_structured_error(requests_sent, base):
-    requests_sent.side_effect = api_error(404, "API_KEY_NOT_FOUND", "No API key with ID k exists.",
-                                          path="/orgs/o/apiKeys/k")
-    failure = base.fails(then=lambda atlas: atlas.get("/orgs/o/apiKeys/k", "read API key k"))
-    result = failure
-    assert result["msg"] == "Failed to read API key k: HTTP 404 API_KEY_NOT_FOUND: No API key with ID k exists."
+def test_get_fails_with_what_it_did_and_a_structured_error(on_sim):
+    result = on_sim(lambda atlas: atlas.get(MISSING_KEY_PATH, "read API key k"))
+    assert result["msg"].startswith("Failed to read API key k: HTTP 404 API_KEY_NOT_FOUND: ")
     assert result["changed"] is False
-    assert result["error"] == dict(status=404, code="API_KEY_NOT_FOUND", detail="No API key with ID k exists.",
-                                   method="GET", path="/orgs/o/apiKeys/k")
+    assert {name: result["error"][name] for name in ("status", "code", "method", "path")} == dict(
+        status=404, code="API_KEY_NOT_FOUND", method="GET", path=MISSING_KEY_PATH)
+    assert result["error"]["detail"] in result["msg"]
 
 
-def test_get_missing_ok_still_fails_on_other_errors(requests_sent, base):
-    requests_sent.side_effect = api_error(401, reason="Unauthorized", detail="You are not authorized.")
-    failure = base.fails(then=lambda atlas: atlas.get("/orgs/o/apiKeys/k", "read API key k", missing_ok=True))
-    assert "Atlas rejected the credentials" in failure["msg"]
-    assert PRIVATE not in json.dumps(failure)
+def test_get_missing_ok_still_fails_on_other_errors(on_sim):
+    result = on_sim(lambda atlas: atlas.get(MISSING_KEY_PATH, "read API key k", missing_ok=True),
+                    api_private_key=PRIVATE)
+    assert "Atlas rejected the credentials" in result["msg"]
+    assert PRIVATE not in json.dumps(result)
 
 
-def test_list_all_fails_on_transport_errors(requests_sent, base):
-    requests_sent.side_effect = AtlasTransportError("could not connect to http://127.0.0.1:9: connection refused",
-                                                    "connection", method="GET", path="/orgs/o/apiKeys",
-                                                    maybe_sent=False)
-    failure = base.fails(then=lambda atlas: atlas.list_all("/orgs/o/apiKeys", "list keys"))
-    assert failure["msg"].startswith(
-        "Failed to list keys: could not connect to http://127.0.0.1:9: connection refused. Check api_base_url")
+def test_list_all_fails_on_transport_errors(base):
+    result = base.fails(dict(api_base_url="http://127.0.0.1:9", retries=0),
+                        then=lambda atlas: atlas.list_all("/orgs/o/apiKeys", "list keys"))
+    assert result["msg"].startswith("Failed to list keys: could not connect to http://127.0.0.1:9")
+    assert "Check api_base_url" in result["msg"]
 
 
-def test_list_all_follows_pages(requests_sent, base):
-    pages = {1: {"results": [{"id": str(n)} for n in range(500)], "totalCount": 501},
-             2: {"results": [{"id": "500"}], "totalCount": 501}}
-    requests_sent.side_effect = lambda client, method, path, params=None, body=None, reread=None, media_type=None: \
-        pages[params["pageNum"]]
-    assert len(base.built().list_all("/orgs/o/apiKeys", "list keys")) == 501
-    assert [c.kwargs["params"] for c in requests_sent.call_args_list] == [
-        {"itemsPerPage": 500, "pageNum": 1}, {"itemsPerPage": 500, "pageNum": 2}]
+def test_list_all_follows_pages(sim, on_sim):
+    sim.control("POST", "seed", {"api_keys": 498})  # with the 3 seeded keys: 501
+    result = on_sim(lambda atlas: dict(count=len(atlas.list_all(ORG_PATH + "/apiKeys", "list keys"))))
+    assert result["count"] == 501
+    assert [(entry["query"]["itemsPerPage"], entry["query"]["pageNum"]) for entry in sim.log()
+            if not entry["challenge"]] == [("500", "1"), ("500", "2")]
 
 
 # --- writes ------------------------------------------------------------------------------------------------
@@ -424,79 +423,81 @@ def test_list_all_follows_pages(requests_sent, base):
 
 @pytest.mark.parametrize("method, body", [("POST", {"desc": "d", "roles": ["ORG_MEMBER"]}),
                                           ("PATCH", {"desc": "d"}), ("DELETE", None)])
-def test_write_in_check_mode_sends_nothing(method, body, requests_sent, base):
-    atlas = base.built(check_mode=True)
-    assert atlas.write(method, "/orgs/o/apiKeys", "do it", body=body) is None
-    assert atlas.changed is True
-    assert requests_sent.call_count == 0
+def test_write_in_check_mode_sends_nothing(sim, on_sim, method, body):
+    path = ORG_PATH + "/apiKeys" + ("" if method == "POST" else "/" + sim.module.READ_ONLY_KEY_ID)
+    result = on_sim(lambda atlas: dict(answer=atlas.write(method, path, "do it", body=body)), check_mode=True)
+    assert result["answer"] is None
+    assert result["changed"] is True
+    assert sim.log() == []
 
 
-def test_write_post_carries_body_and_reread(requests_sent, base):
-    requests_sent.return_value = {"id": "new"}
-    atlas = base.built()
-
-    def reread():
-        return None
-
-    assert atlas.write("POST", "/orgs/o/apiKeys", "create", body={"desc": "d"}, reread=reread) == {"id": "new"}
-    requests_sent.assert_called_once_with(atlas.client, "POST", "/orgs/o/apiKeys", params=None,
-                                          body={"desc": "d"}, reread=reread, media_type=None)
-    assert atlas.changed is True
+def test_write_post_carries_body(sim, on_sim):
+    body = {"desc": "d", "roles": ["ORG_MEMBER"]}
+    result = on_sim(lambda atlas: dict(answer=atlas.write("POST", ORG_PATH + "/apiKeys", "create", body=body,
+                                                          reread=lambda: None)))
+    assert result["answer"]["desc"] == "d" and result["answer"]["id"] in sim.view()
+    assert sim.sent() == [("POST", ORG_PATH + "/apiKeys", body)]
+    assert result["changed"] is True
 
 
-def test_write_patch_and_delete(requests_sent, base):
-    atlas = base.built()
-    requests_sent.return_value = {"id": "k", "desc": "d"}
-    assert atlas.write("PATCH", "/orgs/o/apiKeys/k", "update", body={"desc": "d"}) == {"id": "k", "desc": "d"}
-    requests_sent.return_value = None
-    assert atlas.write("DELETE", "/orgs/o/apiKeys/k", "delete") is None
-    sent = [(c.args[1], c.args[2], c.kwargs.get("body")) for c in requests_sent.call_args_list]
-    assert sent == [("PATCH", "/orgs/o/apiKeys/k", {"desc": "d"}), ("DELETE", "/orgs/o/apiKeys/k", None)]
+def test_write_patch_and_delete(sim, on_sim):
+    path = "%s/apiKeys/%s" % (ORG_PATH, sim.add_key("k", ["ORG_MEMBER"])["id"])
+
+    def then(atlas):
+        return dict(patched=atlas.write("PATCH", path, "update", body={"desc": "d"})["desc"],
+                    deleted=atlas.write("DELETE", path, "delete"))
+
+    result = on_sim(then)
+    assert (result["patched"], result["deleted"]) == ("d", None)
+    assert sim.sent() == [("PATCH", path, {"desc": "d"}), ("DELETE", path, None)]
 
 
-def test_write_refused_by_atlas_changed_nothing(requests_sent, base):
-    requests_sent.side_effect = api_error(400, "INVALID_ATTRIBUTE", "Invalid attribute desc.", method="PATCH",
-                                          path="/orgs/o/apiKeys/k")
-    failure = base.fails(then=lambda atlas: atlas.write("PATCH", "/orgs/o/apiKeys/k", "update API key k", body={"desc": "d"}))
-    result = failure
-    assert result["msg"] == "Failed to update API key k: HTTP 400 INVALID_ATTRIBUTE: Invalid attribute desc."
+def bad_roles(atlas, path):
+    atlas.write("PATCH", path, "update API key k", body={"roles": ["ORG_NOBODY"]})
+
+
+def test_write_refused_by_atlas_changed_nothing(sim, on_sim):
+    path = "%s/apiKeys/%s" % (ORG_PATH, sim.module.READ_ONLY_KEY_ID)
+    result = on_sim(lambda atlas: bad_roles(atlas, path))
+    assert result["msg"].startswith("Failed to update API key k: HTTP 400 INVALID_ENUM_VALUE: Invalid role ORG_NOBODY")
     assert result["changed"] is False
     assert result["error"]["method"] == "PATCH"
 
 
-def test_write_refused_after_an_earlier_write_keeps_changed(requests_sent, base):
-    requests_sent.side_effect = [None, api_error(400, "INVALID_ATTRIBUTE", "bad", method="DELETE")]
+def test_write_refused_after_an_earlier_write_keeps_changed(sim, on_sim):
+    deleted = "%s/apiKeys/%s" % (ORG_PATH, sim.add_key("k", ["ORG_MEMBER"])["id"])
+    refused = "%s/apiKeys/%s" % (ORG_PATH, sim.module.READ_ONLY_KEY_ID)
 
-    def two_deletes(atlas):
-        atlas.write("DELETE", "/orgs/o/apiKeys/k/accessList/10.0.0.1", "remove entry")
-        atlas.write("DELETE", "/orgs/o/apiKeys/k/accessList/10.0.0.2", "remove entry")
+    def then(atlas):
+        atlas.write("DELETE", deleted, "delete API key k")
+        bad_roles(atlas, refused)
 
-    assert base.fails(then=two_deletes)["changed"] is True
+    result = on_sim(then)
+    assert result["failed"] and result["changed"] is True
 
 
-def test_delete_whose_first_answer_was_lost_is_done(requests_sent, base):
+def test_delete_whose_first_answer_was_lost_is_done(sim, on_sim):
     """A retried DELETE that finds the object gone: the lost first attempt deleted it."""
-    err = api_error(404, "API_KEY_NOT_FOUND", "No API key with ID k exists.", method="DELETE")
-    err.attempts = 2
-    requests_sent.side_effect = err
-    atlas = base.built()
-    assert atlas.write("DELETE", "/orgs/o/apiKeys/k", "delete API key k") is None
-    assert atlas.changed is True
+    key = sim.add_key("k", ["ORG_MEMBER"])
+    path = "%s/apiKeys/%s" % (ORG_PATH, key["id"])
+    sim.control("POST", "faults", {"rules": [{"method": "DELETE", "path": "/apiKeys/", "kind": "drop", "when": "after"}]})
+    result = on_sim(lambda atlas: dict(answer=atlas.write("DELETE", path, "delete API key k")))
+    assert result["answer"] is None and result["changed"] is True
+    assert [request[0] for request in sim.sent()] == ["DELETE", "DELETE"]
+    assert key["id"] not in sim.view()
 
 
-def test_delete_of_a_missing_object_on_the_first_attempt_fails(requests_sent, base):
-    requests_sent.side_effect = api_error(404, "API_KEY_NOT_FOUND", "No API key with ID k exists.", method="DELETE")
-    failure = base.fails(then=lambda atlas: atlas.write("DELETE", "/orgs/o/apiKeys/k", "delete API key k"))
-    assert failure["msg"].startswith("Failed to delete API key k: HTTP 404 API_KEY_NOT_FOUND")
-    assert failure["changed"] is False
+def test_delete_of_a_missing_object_on_the_first_attempt_fails(on_sim):
+    result = on_sim(lambda atlas: atlas.write("DELETE", MISSING_KEY_PATH, "delete API key k"))
+    assert result["msg"].startswith("Failed to delete API key k: HTTP 404 API_KEY_NOT_FOUND")
+    assert result["changed"] is False
 
 
-def test_write_with_unknown_outcome_reports_changed(requests_sent, base):
-    cause = api_error(503, "SERVICE_UNAVAILABLE", method="POST")
-    requests_sent.side_effect = AtlasOutcomeUnknown(cause, "POST", "/orgs/o/apiKeys")
-    failure = base.fails(then=lambda atlas: atlas.write("POST", "/orgs/o/apiKeys", "create API key 'd'", body={"desc": "d"}))
-    result = failure
-    assert result["msg"].startswith("Failed to create API key 'd': the outcome of POST /orgs/o/apiKeys is unknown")
+def test_write_with_unknown_outcome_reports_changed(sim, on_sim):
+    sim.control("POST", "faults", {"rules": [{"method": "POST", "path": "/apiKeys$", "kind": "503"}]})
+    result = on_sim(lambda atlas: atlas.write("POST", ORG_PATH + "/apiKeys", "create API key 'd'",
+                                              body={"desc": "d", "roles": ["ORG_MEMBER"]}))
+    assert result["msg"].startswith("Failed to create API key 'd': the outcome of POST %s/apiKeys is unknown" % ORG_PATH)
     assert result["changed"] is True
 
 
@@ -520,8 +521,9 @@ def test_exit_in_diff_mode_carries_the_diff(base):
         changed=False, api_key={}, diff=dict(before={"roles": ["ORG_MEMBER"]}, after={"roles": ["ORG_OWNER"]}))
 
 
-def test_exit_reports_changed_after_a_write(requests_sent, base):
-    assert base.run(then=lambda atlas: atlas.write("DELETE", "/orgs/o/apiKeys/k", "delete") or {})["changed"] is True
+def test_exit_reports_changed_after_a_write(sim, on_sim):
+    path = "%s/apiKeys/%s" % (ORG_PATH, sim.add_key("k", ["ORG_MEMBER"])["id"])
+    assert on_sim(lambda atlas: atlas.write("DELETE", path, "delete") or {})["changed"] is True
 
 
 def test_results_never_echo_connection_settings(base):
