@@ -12,23 +12,8 @@ import json
 
 import pytest
 
-from ansible.module_utils.common import warnings as module_warnings
 
 MODULE = "atlas_service_account_accesslist"
-
-
-@pytest.fixture(autouse=True)
-def warnings_in_results(monkeypatch):
-    """Module warnings go to the module's result, as in a module process (see test_service_accounts.py)."""
-    try:
-        from ansible.module_utils import _internal
-    except ImportError:  # ansible-core < 2.19
-        _internal = None
-    if _internal is not None and hasattr(_internal, "is_controller"):
-        monkeypatch.setattr(_internal, "is_controller", False)
-    store = getattr(module_warnings, "_global_warnings", None)
-    if store is not None:
-        store.clear()
 
 
 @pytest.fixture

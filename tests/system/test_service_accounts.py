@@ -23,7 +23,6 @@ from datetime import timedelta
 
 import pytest
 
-from ansible.module_utils.common import warnings as module_warnings
 
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils import module_base
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client import AtlasClient
@@ -60,24 +59,6 @@ def atlas_clock(sim, monkeypatch):
     def advance(hours):
         sim.control("POST", "clock", {"advance_hours": hours})
     return advance
-
-
-@pytest.fixture(autouse=True)
-def warnings_in_results(monkeypatch):
-    """Module warnings go to the module's result, as in a module process, and each run starts with none.
-
-    Once anything imported the controller (ansible.utils.display), ansible-core 2.19+ treats the process as the
-    controller and sends AnsibleModule.warn to its Display; and the store of warnings is process-wide.
-    """
-    try:
-        from ansible.module_utils import _internal
-    except ImportError:  # ansible-core < 2.19
-        _internal = None
-    if _internal is not None and hasattr(_internal, "is_controller"):
-        monkeypatch.setattr(_internal, "is_controller", False)
-    store = getattr(module_warnings, "_global_warnings", None)
-    if store is not None:
-        store.clear()
 
 
 @pytest.fixture
