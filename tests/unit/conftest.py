@@ -5,6 +5,10 @@
 * ``sim``: the Atlas simulator (``tests/simulator``, imported as ``atlas_simulator``) serving on 127.0.0.1,
   one server per test session, reset to its seed before every test; ``sim.control(method, path, body)`` speaks
   its control API, ``sim.log()`` its request log, ``sim.connection`` holds the module options that reach it with its admin key.
+  ``sim.sent()`` lists (method, path, body) of the API requests; ``sim.add_key()`` / ``sim.add_entries()`` put keys
+  and access-list entries straight into its state. Lost answers and outages are its faults (``POST /__sim/faults``);
+  the few answers Atlas gives that the simulator never gives in that place come from ``sim.fail_operation()`` and
+  ``sim.rewrite_answer()``, for one test.
 * ``run_module(module, args, check_mode=False, diff=True)``: one run of a module's ``main()`` (a module name,
   a module object or any callable that builds an AnsibleModule), in-process; returns its result exactly as
   Ansible reads it from the module's stdout, ``failed`` set when it called ``fail_json``. The arguments reach
