@@ -4,7 +4,7 @@
 # Sets:
 #   config  the integration config: the `-e @<file>` ansible-test passes to cloud targets, else
 #           tests/integration/integration_config.yml (ansible-test copies it two levels above the target);
-#   PYTHON  the interpreter ansible-test runs with; HERE the target's directory;
+#   PYTHON  the interpreter ansible-test runs with; HERE the target's directory; SIMULATOR the simulator's script;
 #   TMP     a scratch directory, removed on exit (with the simulator start_simulator started, if any).
 # Clears the MONGODB_ATLAS_* credential variables, so the caller's environment cannot leak in.
 # shellcheck disable=SC2034  # the variables set here are for the scripts that source this file
@@ -27,7 +27,8 @@ fi
 
 PYTHON=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
 HERE=$(cd "$(dirname "$0")" && pwd)
-SIMULATOR=$(cd "$HERE/../../../simulator" && pwd)/atlas_simulator.py
+# (present when the target's aliases name it: needs/file/tests/simulator/atlas_simulator.py)
+SIMULATOR=$HERE/../../../simulator/atlas_simulator.py
 TMP=$(mktemp -d)
 SIM_PID=
 
