@@ -282,8 +282,8 @@ def sim_server():
 
 
 @pytest.fixture
-def sim(sim_server, run_module, monkeypatch):  # pylint: disable=redefined-outer-name,unused-argument  (run modules as on a target)
-    """The session's simulator, reset to its seed."""
+def sim(sim_server, run_module, monkeypatch):  # pylint: disable=redefined-outer-name,unused-argument
+    """The session's simulator, reset to its seed (``run_module``, unused here: modules run as on a target)."""
     simulator = Simulator(sim_server, monkeypatch)
     simulator.control("POST", "reset")
     return simulator

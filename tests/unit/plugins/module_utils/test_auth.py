@@ -695,7 +695,7 @@ def test_module_expired_token_message(module_env, server, built):
 
 def test_simulator_module_run_with_the_seeded_service_account(module_env, sim, built):
     atlas = built(dict(api_base_url=sim.url, client_id=atlas_simulator.SERVICE_ACCOUNT_CLIENT_ID,
-                            client_secret=atlas_simulator.SERVICE_ACCOUNT_CLIENT_SECRET))
+                       client_secret=atlas_simulator.SERVICE_ACCOUNT_CLIENT_SECRET))
     org = "/orgs/%s/apiKeys" % atlas_simulator.ORG_ID
     created = atlas.write("POST", org, "create key", body={"desc": "by a service account", "roles": ["ORG_MEMBER"]})
     atlas.list_all(org, "list keys")

@@ -166,7 +166,7 @@ def test_defaults(base):
 
 def test_options_reach_the_client(base):
     atlas = base.built(dict(api_base_url="http://127.0.0.1:8080/", api_version="v1.0", timeout=5, retries=0,
-                      validate_certs=False))
+                            validate_certs=False))
     assert atlas.client.base_url == "http://127.0.0.1:8080"
     assert atlas.client.url("/orgs/x/apiKeys") == "http://127.0.0.1:8080/api/atlas/v1.0/orgs/x/apiKeys"
     assert atlas.client.media_type == "application/json"
