@@ -25,13 +25,21 @@ directory above ``ansible_collections/`` is on ``sys.path``; add it when the che
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib
 import io
 import ipaddress
 import json
 import os
+import ssl
 import sys
+import threading
+import time
 import urllib.request
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+from urllib.request import parse_http_list, parse_keqv_list
 
 import pytest
 
@@ -287,3 +295,196 @@ def sim(sim_server, run_module, monkeypatch):  # pylint: disable=redefined-outer
     simulator = Simulator(sim_server, monkeypatch)
     simulator.control("POST", "reset")
     return simulator
+
+
+# ------------------------------------------------------------------------------------------
+# The scripted Atlas: for the answers and transport failures a test must choose one by one
+# ------------------------------------------------------------------------------------------
+
+SCRIPTED_PUBLIC_KEY = "pubkey42"
+SCRIPTED_PRIVATE_KEY = "PRIVATE-c0ffee-5ec4e7-do-not-leak"
+REALM = "MMS Public API"
+
+DROP = ("drop",)
+
+
+def reply(status=200, obj=None, headers=None):
+    body = b"" if obj is None else json.dumps(obj).encode()
+    return ("reply", status, body, dict({"Content-Type": "application/json"}, **(headers or {})))
+
+
+def raw(status, text, content_type="text/html", headers=None):
+    return ("reply", status, text.encode(), dict({"Content-Type": content_type}, **(headers or {})))
+
+
+def slow(seconds, then):
+    return ("sleep", seconds, then)
+
+
+def api_error(status, code, detail, reason="Error", headers=None):
+    obj = {"error": status, "reason": reason, "detail": detail, "parameters": []}
+    if code:
+        obj["errorCode"] = code
+    return reply(status, obj, headers)
+
+
+class ScriptedAtlas(object):
+    """A scripted HTTP server on 127.0.0.1, for what the simulator does not do on demand (an answer chosen per
+    request, a slow or dropped answer, a page served twice, TLS with a chosen certificate...).
+
+    ``route(method, path, *actions)``: the actions are used in turn, the last one sticks; an action is
+    ``reply(...)``, ``raw(...)``, ``api_error(...)``, ``slow(seconds, action)``, ``DROP`` or a callable of the
+    request dict. Digest authentication (MD5, qop=auth, stale nonces) with SCRIPTED_PUBLIC_KEY and ``private_key``
+    unless ``digest`` is False. ``log`` holds the requests answered from the script (method, path, query,
+    raw_query, headers, body), ``challenges`` the 401 digest challenges."""
+
+    def __init__(self, tls_context=None):
+        self.lock = threading.Lock()
+        self.reset()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
+
+            def log_message(self, *args):
+                pass
+
+            def handle_one_request(self):
+                try:
+                    BaseHTTPRequestHandler.handle_one_request(self)
+                except (OSError, ssl.SSLError):
+                    self.close_connection = True
+
+            def _handle(self):
+                fake._handle(self)
+
+            do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _handle
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.handle_error = lambda *args: None
+        scheme = "http"
+        if tls_context is not None:
+            self.httpd.socket = tls_context.wrap_socket(self.httpd.socket, server_side=True)
+            scheme = "https"
+        self.url = "%s://127.0.0.1:%d" % (scheme, self.httpd.server_address[1])
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02})
+        self.thread.daemon = True
+        self.thread.start()
+
+    def reset(self):
+        with self.lock:
+            self.routes = {}
+            self.log = []
+            self.challenges = []
+            self.nonces = set()
+            self.stale = set()
+            self.private_key = SCRIPTED_PRIVATE_KEY
+            self.digest = True
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def route(self, method, path, *actions):
+        self.routes[(method, path)] = list(actions)
+
+    def expire_nonces(self):
+        with self.lock:
+            self.stale |= self.nonces
+            self.nonces = set()
+
+    def requests(self, method=None):
+        return [r for r in self.log if method is None or r["method"] == method]
+
+    # -- server side ---------------------------------------------------------------------
+
+    def _check(self, method, uri, header):
+        """(ok, stale)"""
+        if not header or not header.lower().startswith("digest "):
+            return False, False
+        fields = parse_keqv_list(parse_http_list(header[7:]))
+        nonce = fields.get("nonce")
+        with self.lock:
+            if nonce in self.stale:
+                return False, True
+            if nonce not in self.nonces:
+                return False, False
+        if fields.get("uri") != uri or fields.get("username") != SCRIPTED_PUBLIC_KEY or fields.get("qop") != "auth":
+            return False, False
+
+        def md5(text):
+            return hashlib.md5(text.encode()).hexdigest()
+
+        ha1 = md5("%s:%s:%s" % (SCRIPTED_PUBLIC_KEY, REALM, self.private_key))
+        ha2 = md5("%s:%s" % (method, uri))
+        expected = md5("%s:%s:%s:%s:auth:%s" % (ha1, nonce, fields.get("nc"), fields.get("cnonce"), ha2))
+        return fields.get("response") == expected, False
+
+    def _handle(self, handler):
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else b""
+        ok, stale = (True, False) if not self.digest else self._check(handler.command, handler.path,
+                                                                        handler.headers.get("Authorization"))
+        path, query = handler.path.partition("?")[::2]
+        if not ok:
+            nonce = uuid.uuid4().hex
+            with self.lock:
+                self.nonces.add(nonce)
+                self.challenges.append({"method": handler.command, "path": path, "stale": stale})
+            challenge = ('Digest realm="%s", domain="", nonce="%s", algorithm=MD5, qop="auth", stale=%s'
+                         % (REALM, nonce, "true" if stale else "false"))
+            body = json.dumps({"error": 401, "reason": "Unauthorized",
+                               "detail": "You are not authorized for this resource."}).encode()
+            self._send(handler, ("reply", 401, body, {
+                "Content-Type": "application/json;charset=ISO-8859-1", "WWW-Authenticate": challenge}))
+            return
+        request = {
+            "method": handler.command, "path": path, "query": parse_qs(query), "raw_query": query,
+            "headers": dict(handler.headers.items()), "body": body,
+        }
+        with self.lock:
+            self.log.append(request)
+            actions = self.routes.get((handler.command, path))
+            if not actions:
+                action = api_error(404, "RESOURCE_NOT_FOUND", "No route %s %s." % (handler.command, path),
+                                   "Not Found")
+            elif len(actions) > 1:
+                action = actions.pop(0)
+            else:
+                action = actions[0]
+        if callable(action):
+            action = action(request)
+        self._send(handler, action)
+
+    def _send(self, handler, action):
+        if action[0] == "sleep":
+            time.sleep(action[1])
+            action = action[2]
+        if action[0] == "drop":
+            handler.close_connection = True
+            return
+        status, body, headers = action[1:]
+        handler.send_response(status)
+        for name, value in headers.items():
+            handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        if body:
+            handler.wfile.write(body)
+
+
+@pytest.fixture(scope="session")
+def scripted_server():
+    """The session's scripted Atlas (``scripted_atlas`` resets it for each test)."""
+    server = ScriptedAtlas()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def scripted_atlas(scripted_server):  # pylint: disable=redefined-outer-name
+    """The scripted Atlas, with no route, an empty log and digest authentication on."""
+    scripted_server.reset()
+    return scripted_server

@@ -10,8 +10,6 @@ import base64
 import importlib.util
 import json
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest import mock
 from urllib.parse import parse_qs
 
@@ -29,6 +27,7 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client impo
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import (
     REJECTED_HINTS, describe_error)
 from ansible_collections.mongodb_atlas.api_keys.tests.simulator import atlas_simulator
+from ansible_collections.mongodb_atlas.api_keys.tests.unit.conftest import api_error, reply  # the scripted Atlas's answers
 
 PUBLIC = "pubkey42"
 PRIVATE = "PRIVATE-c0ffee-5ec4e7-do-not-leak"
@@ -272,80 +271,39 @@ def test_resolve_reads_os_environ_by_default(monkeypatch):
 
 
 # --------------------------------------------------------------------------------------------
-# A recording server: the token endpoint and one API route, scripted per test
+# The scripted Atlas of conftest as a token endpoint and an API that answers every read and write
 # --------------------------------------------------------------------------------------------
 
-
-class Recorder(object):
-    """Records every request (method, path, headers, body); answers from scripts."""
-
-    def __init__(self):
-        self.requests = []
-        self.token_answers = []  # (status, body dict, headers), used in turn; the last one repeats
-        self.tokens = 0
-        self.api_status = 200
-        self.lock = threading.Lock()
-        recorder = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def _handle(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                status, answer, headers = recorder.answer(self.command, self.path, dict(self.headers.items()), body)
-                data = json.dumps(answer).encode() if answer is not None else b""
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PATCH = do_DELETE = _handle
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02})
-        self.thread.daemon = True
-        self.thread.start()
-
-    def answer(self, method, path, headers, body):
-        with self.lock:
-            self.requests.append({"method": method, "path": path, "headers": headers, "body": body})
-            if path == TOKEN_PATH:
-                if self.token_answers:
-                    status, answer, extra = self.token_answers.pop(0) if len(self.token_answers) > 1 else self.token_answers[0]
-                else:
-                    self.tokens += 1
-                    status, answer, extra = 200, {"access_token": "%s-%d" % (TOKEN, self.tokens), "expires_in": 3600,
-                                                  "token_type": "Bearer"}, {}
-                return status, answer, extra
-            if self.api_status == 401:
-                return 401, {"error": 401, "reason": "Unauthorized",
-                             "detail": "You are not authorized for this resource."}, {}
-            if method == "GET":
-                return 200, {"results": [{"id": "k"}], "totalCount": 1}, {}
-            return 200, {"id": "new"}, {}
-
-    def of(self, path=None):
-        return [r for r in self.requests if path is None or r["path"].split("?")[0] == path]
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+V2_KEY_PATHS = ("/api/atlas/v2" + ORG_PATH, "/api/atlas/v2" + ORG_PATH + "/k")
+READ_ANSWER = {"results": [{"id": "k"}], "totalCount": 1}
 
 
 @pytest.fixture
-def server():
-    recorder = Recorder()
-    yield recorder
-    recorder.close()
+def server(scripted_atlas):
+    """Open (no digest: the credentials under test are others); a new token per token request (TOKEN-1, TOKEN-2...);
+    every read answers READ_ANSWER, every write {"id": "new"}."""
+    scripted_atlas.digest = False
+    issued = []
+
+    def new_token(request):
+        issued.append(request)
+        return reply(200, {"access_token": "%s-%d" % (TOKEN, len(issued)), "expires_in": 3600, "token_type": "Bearer"})
+
+    scripted_atlas.route("POST", TOKEN_PATH, new_token)
+    for path in V2_KEY_PATHS:
+        scripted_atlas.route("GET", path, reply(200, READ_ANSWER))
+        for method in ("POST", "PATCH", "DELETE"):
+            scripted_atlas.route(method, path, reply(200, {"id": "new"}))
+    return scripted_atlas
+
+
+def token_answers(server, *answers):
+    """The token endpoint's answers from now on, (status, body, headers) each, in turn; the last one repeats."""
+    server.route("POST", TOKEN_PATH, *[reply(status, body, headers) for status, body, headers in answers])
+
+
+def sent_to(server, path):
+    return [request for request in server.log if request["path"] == path]
 
 
 class Sleep(object):
@@ -377,7 +335,7 @@ def test_token_request_shape(server):
     token = request_access_token(client, CLIENT_ID, CLIENT_SECRET)
     assert (token.access_token, token.expires_in) == (TOKEN + "-1", 3600)
     assert TOKEN not in repr(token)
-    [sent] = server.requests
+    [sent] = server.log
     assert (sent["method"], sent["path"]) == ("POST", "/api/oauth/token")
     headers = sent["headers"]
     scheme, encoded = headers["Authorization"].split(" ", 1)
@@ -393,7 +351,7 @@ def test_token_request_goes_under_a_proxy_path_of_api_base_url(server):
     client = AtlasClient(server.url + "/atlas-proxy/", None)
     with pytest.raises(AtlasTokenError):
         request_access_token(client, CLIENT_ID, CLIENT_SECRET)  # the recorder only knows /api/oauth/token
-    assert server.requests[0]["path"] == "/atlas-proxy/api/oauth/token"
+    assert server.log[0]["path"] == "/atlas-proxy/api/oauth/token"
 
 
 def test_token_request_honours_validate_certs_and_timeout(server):
@@ -405,38 +363,38 @@ def test_token_request_honours_validate_certs_and_timeout(server):
 
 
 def test_token_request_retries_429_after_retry_after(server):
-    server.token_answers = [(429, {"error": 429, "errorCode": "RATE_LIMITED", "detail": "Slow down."},
+    token_answers(server, (429, {"error": 429, "errorCode": "RATE_LIMITED", "detail": "Slow down."},
                              {"Retry-After": "7"}),
-                            (200, {"access_token": TOKEN, "expires_in": 3600, "token_type": "bearer"}, {})]
+                            (200, {"access_token": TOKEN, "expires_in": 3600, "token_type": "bearer"}, {}))
     client = make_client(server)
     assert request_access_token(client, CLIENT_ID, CLIENT_SECRET).access_token == TOKEN
-    assert len(server.of(TOKEN_PATH)) == 2
+    assert len(sent_to(server, TOKEN_PATH)) == 2
     assert client._sleep.delays == [7.0]
 
 
 def test_token_request_retries_503(server):
-    server.token_answers = [(503, {"error": 503, "errorCode": "SERVICE_UNAVAILABLE"}, {}),
-                            (200, {"access_token": TOKEN, "token_type": "Bearer"}, {})]
+    token_answers(server, (503, {"error": 503, "errorCode": "SERVICE_UNAVAILABLE"}, {}),
+                            (200, {"access_token": TOKEN, "token_type": "Bearer"}, {}))
     token = request_access_token(make_client(server), CLIENT_ID, CLIENT_SECRET)
     assert (token.access_token, token.expires_in) == (TOKEN, None)
-    assert len(server.of(TOKEN_PATH)) == 2
+    assert len(sent_to(server, TOKEN_PATH)) == 2
 
 
 def test_token_rate_limited_after_every_retry_points_at_the_lookup(server):
-    server.token_answers = [(429, {"error": 429, "errorCode": "RATE_LIMITED", "detail": "Slow down."},
-                             {"Retry-After": "1"})]
+    token_answers(server, (429, {"error": 429, "errorCode": "RATE_LIMITED", "detail": "Slow down."},
+                             {"Retry-After": "1"}))
     with pytest.raises(AtlasTokenError) as err:
         request_access_token(make_client(server, retries=2), CLIENT_ID, CLIENT_SECRET)
     message = describe_error(err.value)
-    assert len(server.of(TOKEN_PATH)) == 3
+    assert len(sent_to(server, TOKEN_PATH)) == 3
     assert "HTTP 429 RATE_LIMITED: Slow down. (gave up after 3 attempts)" in message
     assert "mongodb_atlas.api_keys.atlas_access_token lookup" in message and no_secret_in(message)
     assert err.value.cause.status == 429
 
 
 def test_invalid_client_names_the_options_never_the_secret(server):
-    server.token_answers = [(401, {"error": "invalid_client", "error_description": "Invalid client credentials."},
-                             {"WWW-Authenticate": 'Basic realm="x"'})]
+    token_answers(server, (401, {"error": "invalid_client", "error_description": "Invalid client credentials."},
+                             {"WWW-Authenticate": 'Basic realm="x"'}))
     with pytest.raises(AtlasTokenError) as err:
         request_access_token(make_client(server), CLIENT_ID, CLIENT_SECRET)
     message = describe_error(err.value)
@@ -448,13 +406,13 @@ def test_invalid_client_names_the_options_never_the_secret(server):
     assert (err.value.cause.status, err.value.cause.error_code) == (401, "invalid_client")
     assert (err.value.method, err.value.path) == ("POST", TOKEN_PATH)
     assert no_secret_in(message, repr(err.value.args), repr(vars(err.value)), repr(vars(err.value.cause)))
-    assert len(server.of(TOKEN_PATH)) == 1  # a 401 is not retried
+    assert len(sent_to(server, TOKEN_PATH)) == 1  # a 401 is not retried
 
 
 @pytest.mark.parametrize("answer", [{"token_type": "Bearer"}, {"access_token": "", "token_type": "Bearer"},
                                     {"access_token": TOKEN, "token_type": "mac"}, ["not", "an", "object"]])
 def test_token_answer_without_a_bearer_token(server, answer):
-    server.token_answers = [(200, answer, {})]
+    token_answers(server, (200, answer, {}))
     with pytest.raises(AtlasTokenError) as err:
         request_access_token(make_client(server), CLIENT_ID, CLIENT_SECRET)
     assert "the answer holds no bearer access_token" in str(err.value) and no_secret_in(str(err.value))
@@ -486,50 +444,40 @@ def test_token_request_to_an_unverifiable_certificate_says_what_to_do():
 def test_one_token_per_client_and_bearer_on_every_request(server):
     auth = build(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
     client = make_client(server, auth)
-    assert server.requests == []  # lazily: nothing before the first API request
+    assert server.log == []  # lazily: nothing before the first API request
     client.get(ORG_PATH + "/k")
     client.list_all(ORG_PATH)
     client.post(ORG_PATH, {"desc": "d", "roles": ["ORG_MEMBER"]})
     client.request("PATCH", ORG_PATH + "/k", body={"desc": "e"})
     client.request("DELETE", ORG_PATH + "/k")
     key_path = V2 + ORG_PATH + "/k"
-    assert [r["path"].split("?")[0] for r in server.requests] == [
+    assert [r["path"].split("?")[0] for r in server.log] == [
         TOKEN_PATH, key_path, V2 + ORG_PATH, V2 + ORG_PATH, key_path, key_path]
-    api = [r for r in server.requests if r["path"] != TOKEN_PATH]
+    api = [r for r in server.log if r["path"] != TOKEN_PATH]
     assert [r["headers"]["Authorization"] for r in api] == ["Bearer %s-1" % TOKEN] * 5
     # a second client (the next module run) asks for its own token
     other = make_client(server, build(client_id=CLIENT_ID, client_secret=CLIENT_SECRET))
     other.get(ORG_PATH)
-    assert server.requests[-1]["headers"]["Authorization"] == "Bearer %s-2" % TOKEN
-    assert len(server.of(TOKEN_PATH)) == 2
+    assert server.log[-1]["headers"]["Authorization"] == "Bearer %s-2" % TOKEN
+    assert len(sent_to(server, TOKEN_PATH)) == 2
 
 
 def test_api_retries_reuse_the_token(server):
     auth = build(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
     client = make_client(server, auth)
-    original = server.answer
-    calls = []
-
-    def flaky(method, path, headers, body):
-        if path != TOKEN_PATH and not calls:
-            calls.append(path)
-            with server.lock:
-                server.requests.append({"method": method, "path": path, "headers": headers, "body": body})
-            return 429, {"error": 429, "errorCode": "RATE_LIMITED"}, {"Retry-After": "0"}
-        return original(method, path, headers, body)
-
-    server.answer = flaky
-    assert client.get(ORG_PATH + "/k") == {"results": [{"id": "k"}], "totalCount": 1}
-    assert len(server.of(TOKEN_PATH)) == 1 and len(server.of(V2 + ORG_PATH + "/k")) == 2
+    server.route("GET", V2_KEY_PATHS[1], api_error(429, "RATE_LIMITED", "Slow down.", headers={"Retry-After": "0"}),
+                 reply(200, READ_ANSWER))
+    assert client.get(ORG_PATH + "/k") == READ_ANSWER
+    assert len(sent_to(server, TOKEN_PATH)) == 1 and len(sent_to(server, V2 + ORG_PATH + "/k")) == 2
 
 
 def test_failed_token_request_fails_the_api_call_without_sending_it(server):
-    server.token_answers = [(401, {"error": "invalid_client", "error_description": "Bad."}, {})]
+    token_answers(server, (401, {"error": "invalid_client", "error_description": "Bad."}, {}))
     client = make_client(server, build(client_id=CLIENT_ID, client_secret=CLIENT_SECRET))
     with pytest.raises(AtlasTokenError) as err:
         client.get(ORG_PATH)
     assert "check client_id" in describe_error(err.value)
-    assert [r["path"] for r in server.requests] == [TOKEN_PATH]
+    assert [r["path"] for r in server.log] == [TOKEN_PATH]
 
 
 def test_unbound_client_credentials_auth_refuses_to_guess():
@@ -542,8 +490,8 @@ def test_access_token_is_sent_as_is_and_never_requested(server):
     client = make_client(server, build(api_access_token=TOKEN))
     client.get(ORG_PATH)
     client.request("DELETE", ORG_PATH + "/k")
-    assert server.of(TOKEN_PATH) == []
-    assert [r["headers"]["Authorization"] for r in server.requests] == ["Bearer " + TOKEN] * 2
+    assert sent_to(server, TOKEN_PATH) == []
+    assert [r["headers"]["Authorization"] for r in server.log] == ["Bearer " + TOKEN] * 2
 
 
 # --------------------------------------------------------------------------------------------
@@ -613,20 +561,20 @@ def test_module_with_client_credentials(module_env, server, built):
     atlas = built(dict(api_base_url=server.url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET))
     assert isinstance(atlas.client.session.auth, ClientCredentialsAuth)
     assert atlas.credentials.scheme.name == "client_credentials"
-    assert server.requests == []
+    assert server.log == []
     atlas.get(ORG_PATH + "/k", "read key k")
     atlas.list_all(ORG_PATH, "list keys")
     atlas.write("DELETE", ORG_PATH + "/k", "delete key k")
-    assert len(server.of(TOKEN_PATH)) == 1
-    assert {r["headers"]["Authorization"] for r in server.requests if r["path"] != TOKEN_PATH} == {"Bearer %s-1" % TOKEN}
+    assert len(sent_to(server, TOKEN_PATH)) == 1
+    assert {r["headers"]["Authorization"] for r in server.log if r["path"] != TOKEN_PATH} == {"Bearer %s-1" % TOKEN}
 
 
 def test_module_in_check_mode_still_reads_with_one_token_and_writes_nothing(module_env, server, built):
     atlas = built(dict(api_base_url=server.url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET), check_mode=True)
     atlas.get(ORG_PATH, "list keys")
     assert atlas.write("POST", ORG_PATH, "create key", body={"desc": "d"}) is None
-    assert [r["method"] for r in server.requests] == ["POST", "GET"]  # the token request, then the read
-    assert server.requests[0]["path"] == TOKEN_PATH
+    assert [r["method"] for r in server.log] == ["POST", "GET"]  # the token request, then the read
+    assert server.log[0]["path"] == TOKEN_PATH
 
 
 def test_module_access_token_from_the_environment_is_masked(module_env, server, built):
@@ -637,7 +585,7 @@ def test_module_access_token_from_the_environment_is_masked(module_env, server, 
     assert atlas.credentials.scheme.name == "access_token"
     assert TOKEN in atlas.module.no_log_values and atlas.params["api_access_token"] == TOKEN
     atlas.get(ORG_PATH, "list keys")
-    assert server.requests[0]["headers"]["Authorization"] == "Bearer " + TOKEN
+    assert server.log[0]["headers"]["Authorization"] == "Bearer " + TOKEN
 
 
 def test_module_secret_from_the_environment_completes_the_task_and_is_masked(module_env, server, run_atlas_module):
@@ -663,12 +611,12 @@ def test_module_credential_errors_come_before_any_request(module_env, server, bu
     result = built.fails(dict(args, api_base_url=server.url))
     assert result["msg"].startswith(start)
     assert result["changed"] is False
-    assert server.requests == []
+    assert server.log == []
     assert no_secret_in(json.dumps(result))
 
 
 def test_module_invalid_client_message(module_env, server, built):
-    server.token_answers = [(401, {"error": "invalid_client", "error_description": "Invalid client credentials."}, {})]
+    token_answers(server, (401, {"error": "invalid_client", "error_description": "Invalid client credentials."}, {}))
     result = built.fails(dict(api_base_url=server.url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET),
                          then=lambda atlas: atlas.list_all(ORG_PATH, "list the API keys of organization o"))
     assert result["msg"].startswith("Failed to list the API keys of organization o: could not obtain an access token "
@@ -677,7 +625,9 @@ def test_module_invalid_client_message(module_env, server, built):
 
 
 def test_module_expired_token_message(module_env, server, built):
-    server.api_status = 401
+    for path in V2_KEY_PATHS:
+        server.route("GET", path, reply(401, {"error": 401, "reason": "Unauthorized",
+                                              "detail": "You are not authorized for this resource."}))
     result = built.fails(dict(api_base_url=server.url, api_access_token=TOKEN),
                          then=lambda atlas: atlas.get(ORG_PATH, "list the API keys of organization o"))
     assert result["msg"] == (

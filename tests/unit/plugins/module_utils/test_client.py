@@ -2,15 +2,13 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Unit tests of plugins/module_utils/client.py.
 
-Self-contained: a tiny stdlib HTTP server on 127.0.0.1 speaks digest auth (MD5,
-qop=auth, nonce expiry with stale=true) and answers from a per-test script;
-transport failures that a real server cannot produce on demand come from a
-requests adapter that raises them. Sleep is patched everywhere.
+Against the scripted Atlas of conftest (digest auth with MD5, qop=auth, nonce expiry with stale=true; answers
+from a per-test script); transport failures that a real server cannot produce on demand come from a requests
+adapter that raises them. Sleep is patched everywhere.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
@@ -19,16 +17,10 @@ import socket
 import ssl
 import subprocess
 import sys
-import threading
-import time
-import uuid
 from unittest import mock
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from http.client import RemoteDisconnected
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
-from urllib.request import parse_http_list, parse_keqv_list
 
 import pytest
 import requests
@@ -43,10 +35,10 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.client impo
     API_ROOTS, AtlasApiError, AtlasClient, AtlasError, AtlasOutcomeUnknown, AtlasTransportError,
     parse_retry_after, quote_segment)
 from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.module_base import describe_error
+from ansible_collections.mongodb_atlas.api_keys.tests.unit.conftest import (  # the scripted Atlas and its answers
+    DROP, SCRIPTED_PRIVATE_KEY as PRIVATE, SCRIPTED_PUBLIC_KEY as PUBLIC, ScriptedAtlas, api_error, raw, reply,
+    slow)
 
-PUBLIC = "pubkey42"
-PRIVATE = "PRIVATE-c0ffee-5ec4e7-do-not-leak"
-REALM = "MMS Public API"
 V2 = "/api/atlas/v2"
 V1 = "/api/atlas/v1.0"
 V2_MEDIA = "application/vnd.atlas.2023-01-01+json"
@@ -54,184 +46,10 @@ V2_MEDIA = "application/vnd.atlas.2023-01-01+json"
 COLLECTION_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 
 
-# ------------------------------------------------------------------------------------------
-# A tiny fake Atlas
-# ------------------------------------------------------------------------------------------
-
-DROP = ("drop",)
-
-
-def reply(status=200, obj=None, headers=None):
-    body = b"" if obj is None else json.dumps(obj).encode()
-    return ("reply", status, body, dict({"Content-Type": "application/json"}, **(headers or {})))
-
-
-def raw(status, text, content_type="text/html", headers=None):
-    return ("reply", status, text.encode(), dict({"Content-Type": content_type}, **(headers or {})))
-
-
-def slow(seconds, then):
-    return ("sleep", seconds, then)
-
-
-def api_error(status, code, detail, reason="Error", headers=None):
-    obj = {"error": status, "reason": reason, "detail": detail, "parameters": []}
-    if code:
-        obj["errorCode"] = code
-    return reply(status, obj, headers)
-
-
-class FakeAtlas(object):
-    """Digest-protected scripted HTTP server. ``route(method, path, *actions)``: the
-    actions are used in turn, the last one sticks; an action may be a callable of the
-    request dict. ``log`` holds authenticated requests, ``challenges`` the 401 answers."""
-
-    def __init__(self, tls_context=None):
-        self.lock = threading.Lock()
-        self.reset()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args):
-                pass
-
-            def handle_one_request(self):
-                try:
-                    BaseHTTPRequestHandler.handle_one_request(self)
-                except (OSError, ssl.SSLError):
-                    self.close_connection = True
-
-            def _handle(self):
-                fake._handle(self)
-
-            do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _handle
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.handle_error = lambda *args: None
-        scheme = "http"
-        if tls_context is not None:
-            self.httpd.socket = tls_context.wrap_socket(self.httpd.socket, server_side=True)
-            scheme = "https"
-        self.url = "%s://127.0.0.1:%d" % (scheme, self.httpd.server_address[1])
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02})
-        self.thread.daemon = True
-        self.thread.start()
-
-    def reset(self):
-        with self.lock:
-            self.routes = {}
-            self.log = []
-            self.challenges = []
-            self.nonces = set()
-            self.stale = set()
-            self.private_key = PRIVATE
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def route(self, method, path, *actions):
-        self.routes[(method, path)] = list(actions)
-
-    def expire_nonces(self):
-        with self.lock:
-            self.stale |= self.nonces
-            self.nonces = set()
-
-    def requests(self, method=None):
-        return [r for r in self.log if method is None or r["method"] == method]
-
-    # -- server side ---------------------------------------------------------------------
-
-    def _check(self, method, uri, header):
-        """(ok, stale)"""
-        if not header or not header.lower().startswith("digest "):
-            return False, False
-        fields = parse_keqv_list(parse_http_list(header[7:]))
-        nonce = fields.get("nonce")
-        with self.lock:
-            if nonce in self.stale:
-                return False, True
-            if nonce not in self.nonces:
-                return False, False
-        if fields.get("uri") != uri or fields.get("username") != PUBLIC or fields.get("qop") != "auth":
-            return False, False
-
-        def md5(text):
-            return hashlib.md5(text.encode()).hexdigest()
-
-        ha1 = md5("%s:%s:%s" % (PUBLIC, REALM, self.private_key))
-        ha2 = md5("%s:%s" % (method, uri))
-        expected = md5("%s:%s:%s:%s:auth:%s" % (ha1, nonce, fields.get("nc"), fields.get("cnonce"), ha2))
-        return fields.get("response") == expected, False
-
-    def _handle(self, handler):
-        length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length) if length else b""
-        ok, stale = self._check(handler.command, handler.path, handler.headers.get("Authorization"))
-        path, query = handler.path.partition("?")[::2]
-        if not ok:
-            nonce = uuid.uuid4().hex
-            with self.lock:
-                self.nonces.add(nonce)
-                self.challenges.append({"method": handler.command, "path": path, "stale": stale})
-            challenge = ('Digest realm="%s", domain="", nonce="%s", algorithm=MD5, qop="auth", stale=%s'
-                         % (REALM, nonce, "true" if stale else "false"))
-            body = json.dumps({"error": 401, "reason": "Unauthorized",
-                               "detail": "You are not authorized for this resource."}).encode()
-            self._send(handler, ("reply", 401, body, {
-                "Content-Type": "application/json;charset=ISO-8859-1", "WWW-Authenticate": challenge}))
-            return
-        request = {
-            "method": handler.command, "path": path, "query": parse_qs(query), "raw_query": query,
-            "headers": dict(handler.headers.items()), "body": body,
-        }
-        with self.lock:
-            self.log.append(request)
-            actions = self.routes.get((handler.command, path))
-            if not actions:
-                action = api_error(404, "RESOURCE_NOT_FOUND", "No route %s %s." % (handler.command, path),
-                                   "Not Found")
-            elif len(actions) > 1:
-                action = actions.pop(0)
-            else:
-                action = actions[0]
-        if callable(action):
-            action = action(request)
-        self._send(handler, action)
-
-    def _send(self, handler, action):
-        if action[0] == "sleep":
-            time.sleep(action[1])
-            action = action[2]
-        if action[0] == "drop":
-            handler.close_connection = True
-            return
-        status, body, headers = action[1:]
-        handler.send_response(status)
-        for name, value in headers.items():
-            handler.send_header(name, value)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        if body:
-            handler.wfile.write(body)
-
-
-@pytest.fixture(scope="module")
-def _server():
-    server = FakeAtlas()
-    yield server
-    server.close()
-
-
 @pytest.fixture
-def atlas(_server):
-    _server.reset()
-    return _server
+def atlas(scripted_atlas):
+    """The scripted Atlas of conftest (digest authentication with PUBLIC and PRIVATE)."""
+    return scripted_atlas
 
 
 class Recorder(object):
@@ -891,7 +709,7 @@ def tls_atlas(tmp_path_factory):
          "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    server = FakeAtlas(tls_context=context)
+    server = ScriptedAtlas(tls_context=context)
     server.cert = cert
     yield server
     server.close()
