@@ -18,6 +18,7 @@ import requests
 from requests.auth import HTTPDigestAuth
 
 from ansible_collections.mongodb_atlas.api_keys.tests.simulator import atlas_simulator as sim
+from ansible_collections.mongodb_atlas.api_keys.tests.unit.simulator.conftest import control
 
 ORG = "/orgs/%s/apiKeys" % sim.ORG_ID
 ALPHA = "/groups/%s/apiKeys" % sim.PROJECT_ALPHA_ID
@@ -51,35 +52,8 @@ def expect_error(response, status, code):
     return body
 
 
-@pytest.fixture(autouse=True)
-def server(request):
-    """The session's simulator (the fixture ``sim`` of conftest.py), reset to its seed."""
-    return request.getfixturevalue("sim").server
-
-
-def control(server, method, name, body=None):
-    response = requests.request(method, server.url + "/__sim/" + name, json=body, timeout=5)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
 def api_log(server):
     return control(server, "GET", "log")["requests"]
-
-
-@pytest.fixture
-def admin(server):
-    return Client(server.url, sim.ADMIN_PUBLIC_KEY, sim.ADMIN_PRIVATE_KEY)
-
-
-@pytest.fixture
-def reader(server):
-    return Client(server.url, sim.READ_ONLY_PUBLIC_KEY, sim.READ_ONLY_PRIVATE_KEY)
-
-
-@pytest.fixture
-def project_owner(server):
-    return Client(server.url, sim.PROJECT_OWNER_PUBLIC_KEY, sim.PROJECT_OWNER_PRIVATE_KEY)
 
 
 def digest_header(uri, nonce, nc="00000001", method="GET", public=sim.ADMIN_PUBLIC_KEY, private=sim.ADMIN_PRIVATE_KEY):

@@ -13,6 +13,7 @@ import requests
 from requests.auth import HTTPDigestAuth
 
 from ansible_collections.mongodb_atlas.api_keys.tests.simulator import atlas_simulator as sim
+from ansible_collections.mongodb_atlas.api_keys.tests.unit.simulator.conftest import control
 
 MEDIA_TYPE = "application/vnd.atlas.2024-08-05+json"
 SA = "/orgs/%s/serviceAccounts" % sim.ORG_ID
@@ -63,18 +64,6 @@ def expect_error(response, status, code):
     return body
 
 
-@pytest.fixture(autouse=True)
-def server(request):
-    """The session's simulator (the fixture ``sim`` of conftest.py), reset to its seed."""
-    return request.getfixturevalue("sim").server
-
-
-def control(server, method, name, body=None, status=200):
-    response = requests.request(method, server.url + "/__sim/" + name, json=body, timeout=5)
-    assert response.status_code == status, response.text
-    return response.json()
-
-
 def clock_now(server):
     return parse_time(control(server, "GET", "clock")["now"])
 
@@ -86,21 +75,6 @@ def assert_between(text, earliest, server):
 
 def state_account(server, client_id):
     return next(a for a in control(server, "GET", "state")["service_accounts"] if a["clientId"] == client_id)
-
-
-@pytest.fixture
-def admin(server):
-    return Client(server.url, sim.ADMIN_PUBLIC_KEY, sim.ADMIN_PRIVATE_KEY)
-
-
-@pytest.fixture
-def reader(server):
-    return Client(server.url, sim.READ_ONLY_PUBLIC_KEY, sim.READ_ONLY_PRIVATE_KEY)
-
-
-@pytest.fixture
-def project_owner(server):
-    return Client(server.url, sim.PROJECT_OWNER_PUBLIC_KEY, sim.PROJECT_OWNER_PRIVATE_KEY)
 
 
 def create(admin, **fields):
