@@ -425,8 +425,9 @@ class ScriptedAtlas(object):
     def _handle(self, handler):
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
-        ok, stale = (True, False) if not self.digest else self._check(handler.command, handler.path,
-                                                                        handler.headers.get("Authorization"))
+        ok, stale = (True, False)
+        if self.digest:
+            ok, stale = self._check(handler.command, handler.path, handler.headers.get("Authorization"))
         path, query = handler.path.partition("?")[::2]
         if not ok:
             nonce = uuid.uuid4().hex

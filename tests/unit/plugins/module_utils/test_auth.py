@@ -363,9 +363,8 @@ def test_token_request_honours_validate_certs_and_timeout(server):
 
 
 def test_token_request_retries_429_after_retry_after(server):
-    token_answers(server, (429, {"error": 429, "errorCode": "RATE_LIMITED", "detail": "Slow down."},
-                             {"Retry-After": "7"}),
-                            (200, {"access_token": TOKEN, "expires_in": 3600, "token_type": "bearer"}, {}))
+    token_answers(server, (429, {"error": 429, "errorCode": "RATE_LIMITED", "detail": "Slow down."}, {"Retry-After": "7"}),
+                  (200, {"access_token": TOKEN, "expires_in": 3600, "token_type": "bearer"}, {}))
     client = make_client(server)
     assert request_access_token(client, CLIENT_ID, CLIENT_SECRET).access_token == TOKEN
     assert len(sent_to(server, TOKEN_PATH)) == 2
@@ -374,15 +373,14 @@ def test_token_request_retries_429_after_retry_after(server):
 
 def test_token_request_retries_503(server):
     token_answers(server, (503, {"error": 503, "errorCode": "SERVICE_UNAVAILABLE"}, {}),
-                            (200, {"access_token": TOKEN, "token_type": "Bearer"}, {}))
+                  (200, {"access_token": TOKEN, "token_type": "Bearer"}, {}))
     token = request_access_token(make_client(server), CLIENT_ID, CLIENT_SECRET)
     assert (token.access_token, token.expires_in) == (TOKEN, None)
     assert len(sent_to(server, TOKEN_PATH)) == 2
 
 
 def test_token_rate_limited_after_every_retry_points_at_the_lookup(server):
-    token_answers(server, (429, {"error": 429, "errorCode": "RATE_LIMITED", "detail": "Slow down."},
-                             {"Retry-After": "1"}))
+    token_answers(server, (429, {"error": 429, "errorCode": "RATE_LIMITED", "detail": "Slow down."}, {"Retry-After": "1"}))
     with pytest.raises(AtlasTokenError) as err:
         request_access_token(make_client(server, retries=2), CLIENT_ID, CLIENT_SECRET)
     message = describe_error(err.value)
@@ -394,7 +392,7 @@ def test_token_rate_limited_after_every_retry_points_at_the_lookup(server):
 
 def test_invalid_client_names_the_options_never_the_secret(server):
     token_answers(server, (401, {"error": "invalid_client", "error_description": "Invalid client credentials."},
-                             {"WWW-Authenticate": 'Basic realm="x"'}))
+                           {"WWW-Authenticate": 'Basic realm="x"'}))
     with pytest.raises(AtlasTokenError) as err:
         request_access_token(make_client(server), CLIENT_ID, CLIENT_SECRET)
     message = describe_error(err.value)
