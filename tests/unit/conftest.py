@@ -15,7 +15,8 @@
   the module through ``ansible.module_utils.testing.patch_module_args`` (ansible-core 2.19+) or, on 2.18,
   through ``basic._ANSIBLE_ARGS``.
 * ``run_atlas_module(args, then=...)``: the same for the module base alone (tests of module_utils).
-* The MONGODB_ATLAS_* credential variables are cleared for every test, so a developer's shell cannot leak in.
+* The MONGODB_ATLAS_* credential variables are cleared for every test, so a developer's shell cannot leak in, and
+  the clients modules build do not sleep the backoff between attempts.
 
 Plain pytest (outside ansible-test) can import ``ansible_collections.mongodb_atlas.api_keys...`` only when the
 directory above ``ansible_collections/`` is on ``sys.path``; add it when the checkout sits at
@@ -53,6 +54,7 @@ from ansible.module_utils import basic  # noqa: E402  (after the path is set up)
 from ansible.module_utils.common import warnings as module_warnings  # noqa: E402
 from ansible.module_utils.common.parameters import PASS_VARS  # noqa: E402
 
+from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils import module_base  # noqa: E402
 from ansible_collections.mongodb_atlas.api_keys.tests.simulator import atlas_simulator  # noqa: E402
 
 try:
@@ -155,6 +157,18 @@ def run_atlas_module(run_module):  # pylint: disable=redefined-outer-name
 def _no_credentials_from_the_shell(monkeypatch):
     for name in CREDENTIAL_ENV:
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _module_clients_do_not_wait(monkeypatch):
+    """The clients modules build skip the backoff their retry logic decides on: the decisions are under test, not
+    the waiting (the system tests, which do not use this fixture, wait a tenth of it)."""
+    class NoWaitClient(module_base.AtlasClient):
+        def __init__(self, *args, **kwargs):
+            kwargs["sleep"] = lambda seconds: None
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(module_base, "AtlasClient", NoWaitClient)
 
 
 class Simulator:
