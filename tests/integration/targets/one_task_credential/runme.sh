@@ -28,9 +28,9 @@ MONGODB_ATLAS_PUBLIC_API_KEY=$(setting atlas_admin_public_key)
 export MONGODB_ATLAS_PRIVATE_API_KEY=$ADMIN_PRIVATE_KEY
 unset MONGODB_ATLAS_PUBLIC_KEY MONGODB_ATLAS_PRIVATE_KEY ANSIBLE_STDOUT_CALLBACK ANSIBLE_LOAD_CALLBACK_PLUGINS
 
-ARGS='{"org_id": "'$ORG_ID'", "description": "one-task adhoc", "roles": ["ORG_MEMBER"],
+ARGS='{"org_id": "'"$ORG_ID"'", "description": "one-task adhoc", "roles": ["ORG_MEMBER"],
        "access_list": ["192.0.2.20", "198.51.100.0/24"],
-       "project_roles": [{"project_id": "'$ALPHA'", "roles": ["GROUP_READ_ONLY"]}]}'
+       "project_roles": [{"project_id": "'"$ALPHA"'", "roles": ["GROUP_READ_ONLY"]}]}'
 
 # adhoc NAME EXPECTED_STATUS PYTHON_CHECK: run the module ad hoc; the host's result is r.
 adhoc() {
@@ -55,5 +55,5 @@ print("ok: %s %s" % (expected, check))
 PY
 }
 
-adhoc create CHANGED 'r["api_key"]["access_list"] == ["192.0.2.20/32", "198.51.100.0/24"] and r["api_key"]["project_assignments"] == [{"project_id": "'$ALPHA'", "roles": ["GROUP_READ_ONLY"]}] and r["api_key"]["private_key"]'
+adhoc create CHANGED 'r["api_key"]["access_list"] == ["192.0.2.20/32", "198.51.100.0/24"] and r["api_key"]["project_assignments"] == [{"project_id": "'"$ALPHA"'", "roles": ["GROUP_READ_ONLY"]}] and r["api_key"]["private_key"]'
 adhoc again SUCCESS 'r["changed"] is False and "private_key" not in r["api_key"] and r["api_key"]["access_list"] == ["192.0.2.20/32", "198.51.100.0/24"]'

@@ -159,8 +159,7 @@ def test_one_task_creates_the_whole_credential_and_returns_its_secret_once(sim, 
     # its projects are read first: a project it is to join is checked before any write
     (SERVICE_ACCOUNT, [("POST", "token"), ("GET", "credentials"), ("GET", "projects"), ("GET", "access list")]),
 ])
-def test_a_run_that_finds_everything_as_declared_sends_no_write_and_the_fewest_reads(sim, run_module, ids, kind,
-                                                                                      fewest):
+def test_a_run_that_changes_nothing_sends_no_write_and_the_fewest_reads(sim, run_module, ids, kind, fewest):
     created = create(sim, run_module, kind, (ids["alpha"], ["GROUP_READ_ONLY"]))
     secret = credential(created, kind)[MODULES[kind][2]]
 
