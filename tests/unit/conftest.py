@@ -198,8 +198,8 @@ def sim_server():
         server.stop()
 
 
-@pytest.fixture
-def sim(sim_server, run_module):  # pylint: disable=redefined-outer-name,unused-argument  (run modules as on a target)
+@pytest.fixture  # run_module: modules run as on a target
+def sim(sim_server, run_module):  # pylint: disable=redefined-outer-name,unused-argument
     """The session's simulator, reset to its seed."""
     simulator = Simulator(sim_server)
     simulator.control("POST", "reset")
