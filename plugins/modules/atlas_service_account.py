@@ -116,29 +116,26 @@ EXAMPLES = r"""
   when: ci_account.service_account.secret is defined
   no_log: true
 
-- name: A complete CI account in one task - its roles, where it may call from, and its role in one project
+- name: A complete CI account in one task, in exactly these two projects and no other
   mongodb_atlas.api_keys.atlas_service_account:
     org_id: 5f4e3d2c1b0a998877665544
     name: ci-deploy
     description: Deploys from CI
     roles: [ORG_MEMBER]
     secret_expires_after_hours: 720
-    access_list:
-      - 192.0.2.10
-      - 198.51.100.0/24
+    access_list: [192.0.2.10, 2001:db8::/48]
     project_roles:
-      - project_id: 6570a1b2c3d4e5f6a7b8c9ff
-        roles: [GROUP_READ_ONLY]
+      - {project_id: 6570a1b2c3d4e5f6a7b8c9ff, roles: [GROUP_READ_ONLY]}
+      - {project_id: 6570a1b2c3d4e5f6a7b8c9fe, roles: [GROUP_DATA_ACCESS_READ_WRITE]}
+    purge_projects: true
   register: ci_account
   no_log: true  # the run that creates the account returns its first secret
 
-- name: Keep the account in exactly these projects; take it out of every other project
+- name: Take the account out of every project (the account stays)
   mongodb_atlas.api_keys.atlas_service_account:
     org_id: 5f4e3d2c1b0a998877665544
     name: ci-deploy
-    project_roles:
-      - project_id: 6570a1b2c3d4e5f6a7b8c9fe
-        roles: [GROUP_DATA_ACCESS_READ_WRITE]
+    project_roles: []
     purge_projects: true
 
 - name: Rename an account named by its client id
@@ -216,27 +213,19 @@ service_account:
     access_list:
       description:
         - The account's access list after the task (as it would be, in check mode), as CIDR blocks in address
-          order.
+          order, such as V(192.0.2.10/32) for a single address.
       type: list
       elements: str
       returned: when O(access_list) is given and O(state=present)
-      sample: [192.0.2.10/32, 198.51.100.0/24]
     project_assignments:
       description:
-        - The projects the account is in after the task (as they would be, in check mode), with its roles in
-          each, by project id.
+        - The projects the account is in after the task (as they would be, in check mode), by project id, each
+          as C(project_id) and the account's C(roles) there, sorted; the shape of
+          RV(mongodb_atlas.api_keys.atlas_org_api_key#module:api_key.project_assignments).
       type: list
       elements: dict
       returned: when O(project_roles) is given and O(state=present)
       sample: [{project_id: 6570a1b2c3d4e5f6a7b8c9ff, roles: [GROUP_READ_ONLY]}]
-      contains:
-        project_id:
-          description: Id of the project.
-          type: str
-        roles:
-          description: Roles of the account in that project, sorted.
-          type: list
-          elements: str
     secret:
       description:
         - "The value of the account's first secret, in clear. Only the task that created the account
