@@ -446,7 +446,7 @@ def service_account_grant_scenarios():
              member + (' (404: not there) + GET the project (its organization: no org_id given) + GET the account there '
                        '(the project answers 404 for a missing account too; check mode must tell them apart)'
                        if found_by == 'client id' else ' (404: not there)') + ' + 1 POST',
-             'GET /groups/{id}/serviceAccounts/mdb_sa_id_{id} -> 404'),
+             'GET account in project -> 404'),
             (project, 'no-op', found_by, lambda sim: seeded(sim, project_roles=READ_ONLY),
              lambda k, f=found_by: dict(alpha, roles=READ_ONLY, **named(f, k)), False, 2 + least, member),
             (project, 'change roles', found_by, lambda sim: seeded(sim, project_roles=READ_ONLY),
