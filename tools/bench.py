@@ -291,6 +291,9 @@ def by(found_by, key):
 
 ORG, ACCESS, PROJECT = 'atlas_org_api_key', 'atlas_api_key_accesslist', 'atlas_project_api_key'
 ONE_PAGE_KEYS = '1 page of the org\'s keys'
+# A credential about to join a project of org_id: the project is read first, so that one of another organization
+# fails before any write (a credential already in the project is in its organization: no read then).
+JOIN_CHECK = 'GET the project (a project of another organization must fail before any write)'
 NEW_ENTRIES = ['203.0.113.0/24', '198.51.100.7', '2001:db8::/48']
 
 
@@ -351,10 +354,10 @@ def project_scenarios():
         (PROJECT, 'no-op', 'id, no org_id', assigned, lambda k: dict(project_id=SIM.PROJECT_ALPHA_ID, api_key_id=k['id'], roles=READ_ONLY),
          False, 2, '1 challenge + 1 page of the project\'s keys'),
         (PROJECT, 'create: new key in project', 'description', empty,
-         lambda k: dict(alpha, description='bench-new', roles=READ_ONLY), True, 3,
-         '1 challenge + %s to prove it is missing + 1 POST (creates and assigns)' % ONE_PAGE_KEYS),
-        (PROJECT, 'create: assign', 'id', target, lambda k: dict(alpha, api_key_id=k['id'], roles=READ_ONLY), True, 3,
-         '1 challenge + GET the key + 1 POST'),
+         lambda k: dict(alpha, description='bench-new', roles=READ_ONLY), True, 4,
+         '1 challenge + %s to prove it is missing + %s + 1 POST (creates and assigns)' % (ONE_PAGE_KEYS, JOIN_CHECK)),
+        (PROJECT, 'create: assign', 'id', target, lambda k: dict(alpha, api_key_id=k['id'], roles=READ_ONLY), True, 4,
+         '1 challenge + GET the key + %s + 1 POST' % JOIN_CHECK),
     ]
     for found_by in ('id', 'description'):
         find = 'GET the key (its roles name every project)' if found_by == 'id' else ONE_PAGE_KEYS
@@ -442,10 +445,10 @@ def service_account_grant_scenarios():
         member = '1 challenge + %sGET the account in the project (its roles there)' % find
         rows += [
             (project, 'assign', found_by, seeded, lambda k, f=found_by: dict(alpha, roles=READ_ONLY, **named(f, k)), True,
-             3 + least + (2 if found_by == 'client id' else 0),
+             4 + least + (1 if found_by == 'client id' else 0),
              member + (' (404: not there) + GET the project (its organization: no org_id given) + GET the account there '
                        '(the project answers 404 for a missing account too; check mode must tell them apart)'
-                       if found_by == 'client id' else ' (404: not there)') + ' + 1 POST',
+                       if found_by == 'client id' else ' (404: not there) + ' + JOIN_CHECK) + ' + 1 POST',
              'GET account in project -> 404'),
             (project, 'no-op', found_by, lambda sim: seeded(sim, project_roles=READ_ONLY),
              lambda k, f=found_by: dict(alpha, roles=READ_ONLY, **named(f, k)), False, 2 + least, member),
@@ -489,8 +492,9 @@ def one_task_scenarios():
         if module != ORG:  # a key's roles name its projects; an account's projects are one more read
             reads, least = reads + ' + 1 read of its projects', 4
         rows += [
-            (module, 'one task: create complete', found_by, empty, lambda k, n=new: declared(n, NEW_ENTRIES), True, 5,
-             '1 challenge + %s to prove it is missing + 3 POSTs (%s, all its entries, %s)' % (find, credential, assign)),
+            (module, 'one task: create complete', found_by, empty, lambda k, n=new: declared(n, NEW_ENTRIES), True, 6,
+             '1 challenge + %s to prove it is missing + %s + 3 POSTs (%s, all its entries, %s)' % (
+                 find, JOIN_CHECK, credential, assign)),
             (module, 'one task: no-op', found_by, seeded, lambda k: declared(k['names'], k['entries']), False, least, reads),
             (module, 'one task: org roles only', found_by, seeded,
              lambda k: declared(k['names'], k['entries'], roles=['ORG_READ_ONLY']), True, least + 1, reads + ' + 1 PATCH'),
@@ -500,8 +504,8 @@ def one_task_scenarios():
             (module, 'one task: project roles only', found_by, seeded,
              lambda k: declared(k['names'], k['entries'], project_roles=['GROUP_OWNER']), True, least + 1, reads + ' + 1 PATCH'),
             (module, 'one task: move to another project (purge_projects)', found_by, seeded,
-             lambda k: declared(k['names'], k['entries'], project=beta, purge_projects=True), True, least + 2,
-             reads + ' + 1 POST (%s) + 1 DELETE (out of the other project)' % assign),
+             lambda k: declared(k['names'], k['entries'], project=beta, purge_projects=True), True, least + 3,
+             reads + ' + %s + 1 POST (%s) + 1 DELETE (out of the other project)' % (JOIN_CHECK, assign)),
         ]
     return rows
 
@@ -663,14 +667,14 @@ class Job:
 JOBS = [
     Job('API key', 'job_one_task.yml', 'job_uri.yml', ('job_collection.yml',),
         dict(bench_job_description='bench-job', bench_job_entries=JOB_ENTRIES), key_job_done,
-        {'first run': (5, '1 challenge + 1 page of the org\'s keys (it is missing) + 3 POSTs (the key, its 3 entries, its '
-                          'project roles)'),
+        {'first run': (6, '1 challenge + 1 page of the org\'s keys (it is missing) + ' + JOIN_CHECK + ' + 3 POSTs (the key, '
+                          'its 3 entries, its project roles)'),
          'second run': (3, '1 challenge + 1 page of the org\'s keys (by description) + 1 page of its access list')}),
     Job('service account', 'job_sa_one_task.yml', 'job_sa_uri.yml', (),
         dict(bench_job_name='bench-sa-job', bench_job_entries=JOB_ENTRIES, bench_client_id=SIM.SERVICE_ACCOUNT_CLIENT_ID,
              bench_client_secret=SIM.SERVICE_ACCOUNT_CLIENT_SECRET), account_job_done,
-        {'first run': (5, '1 token + 1 page of the org\'s accounts (it is missing) + 3 POSTs (the account, its 3 entries, '
-                          'the invitation to its project)'),
+        {'first run': (6, '1 token + 1 page of the org\'s accounts (it is missing) + ' + JOIN_CHECK + ' + 3 POSTs (the '
+                          'account, its 3 entries, the invitation to its project)'),
          'second run': (4, '1 token + 1 read of the account (1 page of the org\'s accounts, by name) + 1 page of its '
                            'access list + 1 read of its projects')}),
 ]
