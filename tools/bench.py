@@ -24,10 +24,12 @@ It measures, and writes to --out between the two bench markers (the text around 
   one task   a whole credential (roles, three access-list entries, roles in a project) declared
              in one task next to the same job written with ansible.builtin.uri, first and second
              run on a reset simulator, --job-runs times: for an API key bench/job_one_task.yml,
-             bench/job_collection.yml (the granular modules) and bench/job_uri.yml; for a service
-             account bench/job_sa_one_task.yml and bench/job_sa_uri.yml. Task time (the sum of the
+             bench/job_uri.yml and bench/job_collection.yml (the granular modules); for a service
+             account bench/job_sa_one_task.yml and bench/job_sa_uri.yml; and bench/task_floor.yml
+             (one ansible.builtin.ping task, what any module task costs). Task time (the sum of the
              tasks' durations from the junit callback, without ansible-playbook's start-up) and
-             whole-playbook time, medians; ratios uri / one task.
+             whole-playbook time, medians; ratios uri / one task taken within each repetition (the
+             two playbooks run one after the other, under the same load), their median.
 
 Module runs are a module run alone: `python -m ansible_collections...<module> args.json` (what
 AnsiballZ runs on the target, without Ansible around it), so its peak memory (ru_maxrss from
@@ -289,6 +291,9 @@ def by(found_by, key):
 
 ORG, ACCESS, PROJECT = 'atlas_org_api_key', 'atlas_api_key_accesslist', 'atlas_project_api_key'
 ONE_PAGE_KEYS = '1 page of the org\'s keys'
+# A credential about to join a project of org_id: the project is read first, so that one of another organization
+# fails before any write (a credential already in the project is in its organization: no read then).
+JOIN_CHECK = 'GET the project (a project of another organization must fail before any write)'
 NEW_ENTRIES = ['203.0.113.0/24', '198.51.100.7', '2001:db8::/48']
 
 
@@ -349,10 +354,10 @@ def project_scenarios():
         (PROJECT, 'no-op', 'id, no org_id', assigned, lambda k: dict(project_id=SIM.PROJECT_ALPHA_ID, api_key_id=k['id'], roles=READ_ONLY),
          False, 2, '1 challenge + 1 page of the project\'s keys'),
         (PROJECT, 'create: new key in project', 'description', empty,
-         lambda k: dict(alpha, description='bench-new', roles=READ_ONLY), True, 3,
-         '1 challenge + %s to prove it is missing + 1 POST (creates and assigns)' % ONE_PAGE_KEYS),
-        (PROJECT, 'create: assign', 'id', target, lambda k: dict(alpha, api_key_id=k['id'], roles=READ_ONLY), True, 3,
-         '1 challenge + GET the key + 1 POST'),
+         lambda k: dict(alpha, description='bench-new', roles=READ_ONLY), True, 4,
+         '1 challenge + %s to prove it is missing + %s + 1 POST (creates and assigns)' % (ONE_PAGE_KEYS, JOIN_CHECK)),
+        (PROJECT, 'create: assign', 'id', target, lambda k: dict(alpha, api_key_id=k['id'], roles=READ_ONLY), True, 4,
+         '1 challenge + GET the key + %s + 1 POST' % JOIN_CHECK),
     ]
     for found_by in ('id', 'description'):
         find = 'GET the key (its roles name every project)' if found_by == 'id' else ONE_PAGE_KEYS
@@ -440,11 +445,11 @@ def service_account_grant_scenarios():
         member = '1 challenge + %sGET the account in the project (its roles there)' % find
         rows += [
             (project, 'assign', found_by, seeded, lambda k, f=found_by: dict(alpha, roles=READ_ONLY, **named(f, k)), True,
-             3 + least + (2 if found_by == 'client id' else 0),
+             4 + least + (1 if found_by == 'client id' else 0),
              member + (' (404: not there) + GET the project (its organization: no org_id given) + GET the account there '
                        '(the project answers 404 for a missing account too; check mode must tell them apart)'
-                       if found_by == 'client id' else ' (404: not there)') + ' + 1 POST',
-             'GET /groups/{id}/serviceAccounts/mdb_sa_id_{id} -> 404'),
+                       if found_by == 'client id' else ' (404: not there) + ' + JOIN_CHECK) + ' + 1 POST',
+             'GET account in project -> 404'),
             (project, 'no-op', found_by, lambda sim: seeded(sim, project_roles=READ_ONLY),
              lambda k, f=found_by: dict(alpha, roles=READ_ONLY, **named(f, k)), False, 2 + least, member),
             (project, 'change roles', found_by, lambda sim: seeded(sim, project_roles=READ_ONLY),
@@ -487,8 +492,9 @@ def one_task_scenarios():
         if module != ORG:  # a key's roles name its projects; an account's projects are one more read
             reads, least = reads + ' + 1 read of its projects', 4
         rows += [
-            (module, 'one task: create complete', found_by, empty, lambda k, n=new: declared(n, NEW_ENTRIES), True, 5,
-             '1 challenge + %s to prove it is missing + 3 POSTs (%s, all its entries, %s)' % (find, credential, assign)),
+            (module, 'one task: create complete', found_by, empty, lambda k, n=new: declared(n, NEW_ENTRIES), True, 6,
+             '1 challenge + %s to prove it is missing + %s + 3 POSTs (%s, all its entries, %s)' % (
+                 find, JOIN_CHECK, credential, assign)),
             (module, 'one task: no-op', found_by, seeded, lambda k: declared(k['names'], k['entries']), False, least, reads),
             (module, 'one task: org roles only', found_by, seeded,
              lambda k: declared(k['names'], k['entries'], roles=['ORG_READ_ONLY']), True, least + 1, reads + ' + 1 PATCH'),
@@ -498,8 +504,8 @@ def one_task_scenarios():
             (module, 'one task: project roles only', found_by, seeded,
              lambda k: declared(k['names'], k['entries'], project_roles=['GROUP_OWNER']), True, least + 1, reads + ' + 1 PATCH'),
             (module, 'one task: move to another project (purge_projects)', found_by, seeded,
-             lambda k: declared(k['names'], k['entries'], project=beta, purge_projects=True), True, least + 2,
-             reads + ' + 1 POST (%s) + 1 DELETE (out of the other project)' % assign),
+             lambda k: declared(k['names'], k['entries'], project=beta, purge_projects=True), True, least + 3,
+             reads + ' + %s + 1 POST (%s) + 1 DELETE (out of the other project)' % (JOIN_CHECK, assign)),
         ]
     return rows
 
@@ -649,36 +655,40 @@ def credential_done(what, found):
 
 
 class Job:
-    """One job, done by several playbooks that must leave the same state: the one-task playbook first, the
-    ansible.builtin.uri playbook last, and the least requests of the one-task playbook's first and second run."""
+    """One job, done by several playbooks that must leave the same state: the one-task playbook, the
+    ansible.builtin.uri playbook, and others shown beside them; the least requests of the one-task playbook's first and
+    second run."""
 
-    def __init__(self, name, playbooks, extra_vars, done, least):
-        self.name, self.playbooks, self.extra_vars, self.done, self.least = name, playbooks, extra_vars, done, least
-        self.one_task, self.uri = playbooks[0], playbooks[-1]
+    def __init__(self, name, one_task, uri, others, extra_vars, done, least):
+        self.name, self.one_task, self.uri, self.extra_vars, self.done, self.least = name, one_task, uri, extra_vars, done, least
+        self.playbooks = (one_task, uri) + others  # the compared pair first, one after the other: the same spell of load
 
 
 JOBS = [
-    Job('API key', ('job_one_task.yml', 'job_collection.yml', 'job_uri.yml'),
+    Job('API key', 'job_one_task.yml', 'job_uri.yml', ('job_collection.yml',),
         dict(bench_job_description='bench-job', bench_job_entries=JOB_ENTRIES), key_job_done,
-        {'first run': (5, '1 challenge + 1 page of the org\'s keys (it is missing) + 3 POSTs (the key, its 3 entries, its '
-                          'project roles)'),
+        {'first run': (6, '1 challenge + 1 page of the org\'s keys (it is missing) + ' + JOIN_CHECK + ' + 3 POSTs (the key, '
+                          'its 3 entries, its project roles)'),
          'second run': (3, '1 challenge + 1 page of the org\'s keys (by description) + 1 page of its access list')}),
-    Job('service account', ('job_sa_one_task.yml', 'job_sa_uri.yml'),
+    Job('service account', 'job_sa_one_task.yml', 'job_sa_uri.yml', (),
         dict(bench_job_name='bench-sa-job', bench_job_entries=JOB_ENTRIES, bench_client_id=SIM.SERVICE_ACCOUNT_CLIENT_ID,
              bench_client_secret=SIM.SERVICE_ACCOUNT_CLIENT_SECRET), account_job_done,
-        {'first run': (5, '1 token + 1 page of the org\'s accounts (it is missing) + 3 POSTs (the account, its 3 entries, '
-                          'the invitation to its project)'),
+        {'first run': (6, '1 token + 1 page of the org\'s accounts (it is missing) + ' + JOIN_CHECK + ' + 3 POSTs (the '
+                          'account, its 3 entries, the invitation to its project)'),
          'second run': (4, '1 token + 1 read of the account (1 page of the org\'s accounts, by name) + 1 page of its '
                            'access list + 1 read of its projects')}),
 ]
 ATTEMPTS = ('first run', 'second run')
+FLOOR = 'task_floor.yml'
 
 
 def measure_jobs(runner, repeats, log):
-    """Every playbook of every job, first and second run from a reset simulator, repeats times, alternating; task times
-    from the junit callback. Returns one Result per job with its rows (medians) and ratios."""
-    runs = {}
-    for dummy in range(repeats):
+    """Every playbook of every job, first and second run from a reset simulator, repeats times; task times from the junit
+    callback. In each repetition the one-task playbook and the uri playbook run one after the other, so that their ratio
+    is taken under the same load; then bench/task_floor.yml (one ansible.builtin.ping task: what any module task costs).
+    Returns one Result per job with its rows (medians) and ratios (medians of the repetitions' ratios), and the floor."""
+    runs, floor = {}, []
+    for repetition in range(repeats):
         for job in JOBS:
             for playbook in job.playbooks:
                 runner.sim.reset()
@@ -691,7 +701,14 @@ def measure_jobs(runner, repeats, log):
                     if problem:
                         raise BenchError('bench/%s (%s): %s' % (playbook, attempt, problem))
                     runs.setdefault((playbook, attempt), []).append(run)
-    return [job_result(job, runs, log) for job in JOBS]
+        floor.append(task_time(runner.playbook(FLOOR, junit=True)))
+        log('  repetition %d of %d done' % (repetition + 1, repeats))
+    return [job_result(job, runs, log) for job in JOBS], Result(tasks=statistics.median(floor), low=min(floor), high=max(floor))
+
+
+def task_time(run):
+    """The sum of the durations of a playbook run's tasks (junit), skipped ones included."""
+    return sum(seconds for dummy, seconds in run.cases)
 
 
 def job_result(job, runs, log):
@@ -701,7 +718,7 @@ def job_result(job, runs, log):
             done = runs[(playbook, attempt)]
             if len({r.counts.sequence for r in done}) != 1:
                 raise BenchError('bench/%s (%s) sent different requests from one repetition to the next' % (playbook, attempt))
-            tasks = [sum(seconds for dummy, seconds in r.cases) for r in done]
+            tasks = [task_time(r) for r in done]
             per_task = [(name.split(': ', 1)[-1], statistics.median(r.cases[i][1] for r in done))
                         for i, (name, dummy) in enumerate(done[0].cases)]
             row = rows[(playbook, attempt)] = Result(
@@ -711,9 +728,13 @@ def job_result(job, runs, log):
             log('  %-22s %-10s tasks %.2f s, whole %.2f s, %d requests' % (playbook, attempt, row.tasks, row.whole, row.counts.total))
     ratios = []
     for attempt in ATTEMPTS:
-        one, uri = rows[(job.one_task, attempt)], rows[(job.uri, attempt)]
-        ratios.append(Result(attempt=attempt, tasks=uri.tasks / one.tasks, whole=uri.whole / one.whole))
-        log('  %s, %s: uri / one task = %.2fx on task time, %.2fx whole playbook' % (job.name, attempt, ratios[-1].tasks, ratios[-1].whole))
+        pairs = list(zip(runs[(job.one_task, attempt)], runs[(job.uri, attempt)]))
+        task_ratios = sorted(task_time(uri) / task_time(one) for one, uri in pairs)
+        whole_ratios = sorted(uri.seconds / one.seconds for one, uri in pairs)
+        ratios.append(Result(attempt=attempt, tasks=statistics.median(task_ratios), tasks_low=task_ratios[0],
+                             tasks_high=task_ratios[-1], whole=statistics.median(whole_ratios)))
+        log('  %s, %s: uri / one task = %.2fx on task time (%.2f-%.2f), %.2fx whole playbook' % (
+            job.name, attempt, ratios[-1].tasks, task_ratios[0], task_ratios[-1], ratios[-1].whole))
     return Result(job=job, rows=[rows[(p, a)] for p in job.playbooks for a in ATTEMPTS], ratios=ratios)
 
 
@@ -778,7 +799,7 @@ def least_writes(row):
     return writes
 
 
-def report(args, scenarios, wall, wall_counts, scale, jobs, elapsed):
+def report(args, scenarios, wall, wall_counts, scale, jobs, floor, elapsed):
     lines = []
     add = lines.append
     facts = (time.strftime('%Y-%m-%d'), elapsed, os.cpu_count() or 1, args.load_at_start, load_average(), platform.python_version(),
@@ -842,7 +863,7 @@ def report(args, scenarios, wall, wall_counts, scale, jobs, elapsed):
             r.case, c.total, c.challenges, c.reads, c.writes, r.least, r.why, seconds, mib(r.rss_kib)))
     add_over_least(add, scale, lambda r: r.case)
     add('')
-    add_jobs(add, jobs, args.job_runs, scenarios)
+    add_jobs(add, jobs, floor, args.job_runs, scenarios)
     return lines, targets
 
 
@@ -857,7 +878,7 @@ def add_over_least(add, rows, name):
             add('- %s: %s' % (name(r), r.counts.sequence))
 
 
-def add_jobs(add, jobs, repeats, scenarios):
+def add_jobs(add, jobs, floor, repeats, scenarios):
     add('')
     add('### A whole credential in one task, next to `ansible.builtin.uri`')
     add('')
@@ -868,16 +889,20 @@ def add_jobs(add, jobs, repeats, scenarios):
         'needed). For a service account (named `bench-sa-job`; the playbooks connect with a service account: one access '
         'token per task of the collection, one token request in the `uri` playbook), `bench/job_sa_one_task.yml` does it in '
         'one task of `atlas_service_account` and `bench/job_sa_uri.yml` with `ansible.builtin.uri`. Each playbook runs from a '
-        'reset simulator, twice (the second run must write nothing), %d alternating repetitions; after every run the '
-        'credential is checked to be as asked. **Task time** is the sum of the durations of the playbook\'s tasks (skipped '
-        'ones included) as the `ansible.builtin.junit` callback reports them, which leaves out `ansible-playbook`\'s own '
-        'start-up, the same for every playbook; **whole playbook** is the whole `ansible-playbook` run. Medians.' % repeats)
+        'reset simulator, twice (the second run must write nothing); after every run the credential is checked to be as '
+        'asked. **Task time** is the sum of the durations of the playbook\'s tasks (skipped ones included) as the '
+        '`ansible.builtin.junit` callback reports them, which leaves out `ansible-playbook`\'s own start-up, the same for '
+        'every playbook; **whole playbook** is the whole `ansible-playbook` run. All of it is repeated %d times. In each '
+        'repetition the one-task playbook and the `uri` playbook run one after the other, so that both meet the same load '
+        'of the machine; a ratio below is the median of the %d repetitions\' ratios (the range gives the lowest and the '
+        'highest), and times are medians.' % (repeats, repeats))
     add('')
-    add('| credential | run | task time: `uri` / one task | >= %.1fx | whole playbook: `uri` / one task |' % SPEED_TARGET)
-    add('|---|---|---:|---|---:|')
+    add('| credential | run | task time: `uri` / one task | range | >= %.1fx | whole playbook: `uri` / one task |' % SPEED_TARGET)
+    add('|---|---|---:|---|---|---:|')
     for job in jobs:
         for r in job.ratios:
-            add('| %s | %s | %.2fx | %s | %.2fx |' % (job.job.name, r.attempt, r.tasks, yes(r.tasks >= SPEED_TARGET), r.whole))
+            add('| %s | %s | %.2fx | %.2f-%.2f | %s | %.2fx |' % (
+                job.job.name, r.attempt, r.tasks, r.tasks_low, r.tasks_high, yes(r.tasks >= SPEED_TARGET), r.whole))
     add('')
     add('| playbook | run | task time s | fastest | slowest | whole playbook s | requests | challenges | tokens | reads | '
         'writes | least | tasks ok | changed |')
@@ -897,8 +922,12 @@ def add_jobs(add, jobs, repeats, scenarios):
                 add('- `bench/%s`, %s: %d, %s; sent: %s' % (r.playbook, r.attempt, r.least[0], r.least[1], r.counts.sequence))
     add('')
     alone = ', '.join('`%s` %.2f s' % (r.module, r.seconds) for r in scenarios if r.action == 'one task: no-op')
-    add('Where the time goes: each task\'s median seconds. For comparison, the module process alone (no Ansible around it, '
-        'digest authentication), in the no-op rows of the requests table: %s.' % alone)
+    add('Where the time goes: each task\'s median seconds. For comparison, the module process alone (no Ansible around it), '
+        'in the no-op rows of the requests table: %s. And what any module task costs before it does any work of its own, '
+        '`bench/task_floor.yml` (one `ansible.builtin.ping` task: a worker, the AnsiballZ payload built and run, a Python '
+        'start-up, the import of `AnsibleModule`), in the same repetitions: %.2f s (%.2f-%.2f); the `uri` playbooks\' task '
+        'times are %s times that.' % (alone, floor.tasks, floor.low, floor.high, ', '.join(
+            '%.1f (%s, %s)' % (r.tasks / floor.tasks, job.job.name, r.attempt) for job in jobs for r in job.rows if r.playbook == job.job.uri)))
     add('')
     for job in jobs:
         for r in job.rows:
@@ -954,10 +983,12 @@ def main(argv):
     parser.add_argument('--out', default=DEFAULT_OUT, help='the Markdown file to write (default: docs/performance.md)')
     parser.add_argument('--rounds', type=int, default=7, help='timed rounds of bench/noop_timing.yml (default 7)')
     parser.add_argument('--collections-path', help='the directory above ansible_collections/ (default: ANSIBLE_COLLECTIONS_PATH, then build/)')
-    parser.add_argument('--job-runs', type=int, default=5, help='repetitions of the job playbooks (default 5)')
+    parser.add_argument('--job-runs', type=int, help='repetitions of the job playbooks (default 7, with --quick 3)')
     parser.add_argument('--quick', action='store_true', help='smaller scale cases, for trying the script out; does not write --out')
     parser.add_argument('--strict', action='store_true', help='exit 1 when a target is not met')
     args = parser.parse_args(argv)
+    if args.job_runs is None:
+        args.job_runs = 3 if args.quick else 7
     started, args.load_at_start = time.perf_counter(), load_average()
 
     def log(text):
@@ -976,14 +1007,14 @@ def main(argv):
             log('>>> scale')
             scale = measure_scale(runner, args.quick, log)
             log('>>> a whole credential in one task, next to ansible.builtin.uri')
-            jobs = measure_jobs(runner, args.job_runs, log)
+            jobs, floor = measure_jobs(runner, args.job_runs, log)
     except BenchError as err:
         sys.exit('bench.py: error: %s' % err)
     finally:
         if sim is not None:
             sim.close()
 
-    lines, targets = report(args, scenarios, wall, wall_counts, scale, jobs, time.perf_counter() - started)
+    lines, targets = report(args, scenarios, wall, wall_counts, scale, jobs, floor, time.perf_counter() - started)
     print('\n' + '\n'.join(lines))
     if not args.quick:
         write_doc(args.out, lines)

@@ -263,6 +263,74 @@ notes:
     requires an API access list. The module warns when the list is empty after the task.
 """
 
+    # The options that declare a whole credential in one task: atlas_org_api_key and atlas_service_account
+    # (module_utils.credential.credential_options).
+    CREDENTIAL = r"""
+options:
+  access_list:
+    description:
+      - The addresses and CIDR blocks the credential may call Atlas from, IPv4 or IPv6 addresses
+        (V(203.0.113.10), V(2001:db8::1)) or CIDR blocks (V(203.0.113.0/24), V(2001:db8::/48)). A CIDR
+        block must be a network address; V(10.0.0.1/24) is refused, V(10.0.0.0/24) is right.
+      - When given, the access list becomes exactly this list, as with the access-list modules and
+        C(purge=true). Entries are compared as networks (V(198.51.100.7) and V(198.51.100.7/32) are one
+        entry); the missing ones are added before the others are removed, so an address replaced by a
+        wider block is never locked out in between.
+      - An empty list empties the access list; the task then warns that the credential can be used from
+        any address, unless the organization requires an API access list.
+      - When left out, the access list is neither read nor changed.
+      - Every entry is checked before the first request; invalid ones fail the task, each named.
+    type: list
+    elements: str
+  project_roles:
+    description:
+      - The credential's roles in projects, one item per project.
+      - In each listed project the credential has exactly O(project_roles[].roles), compared as a set;
+        it is assigned to the project when it is not there yet, and its roles there are replaced when
+        they differ.
+      - Projects not listed are left alone, unless O(purge_projects=true).
+      - A project the credential is not in yet is read first; one of another organization than O(org_id)
+        fails the task before any write.
+      - When left out, the credential's projects are not changed.
+    type: list
+    elements: dict
+    suboptions:
+      project_id:
+        description:
+          - Id of the project (24 hexadecimal characters). Each project may be listed once.
+        type: str
+        required: true
+      roles:
+        description:
+          - The project roles the credential has in that project, at least one, such as
+            V(GROUP_READ_ONLY), V(GROUP_DATA_ACCESS_READ_WRITE) or V(GROUP_OWNER).
+          - Organization roles (C(ORG_*)) belong in O(roles).
+        type: list
+        elements: str
+        required: true
+  purge_projects:
+    description:
+      - With V(true), the credential is also removed from every project that O(project_roles) does not
+        list. It never deletes the credential.
+      - O(project_roles=[]) with O(purge_projects=true) removes the credential from every project.
+      - Only valid with O(project_roles).
+    type: bool
+    default: false
+notes:
+  - "A whole credential in one task: the credential first, then its access list (O(access_list)), then its
+    projects (O(project_roles)), each only when its option is given. A new credential is complete after the
+    one task, and its secret (a key's private key, an account's first secret) is returned once, by that task."
+  - One diff shows the credential's fields, its access list and its roles in each project, before and after;
+    check mode sends no write and reports the whole credential it would create or change.
+  - "A failure half way, after the credential was written (Atlas refuses an access-list entry or a project
+    assignment, say), fails the task with a message that says what was done and what was not. The failed result
+    holds the credential as written, with the secret of a credential the task created: register the result
+    and keep C(no_log: true). Running the task again finds the same credential (a new one by its description or
+    name) and finishes the job; it never creates a second credential."
+  - With O(state=absent), O(access_list), O(project_roles) and O(purge_projects) are ignored (and not checked);
+    deleting the credential removes its access list and its roles in every project with it.
+"""
+
     # Attributes of a module that changes Atlas.
     ATTRIBUTES = r"""
 options: {}

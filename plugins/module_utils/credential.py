@@ -36,7 +36,7 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.service_acc
 
 
 def credential_options():
-    """The options of a whole credential in one task (doc fragment mongodb_atlas.api_keys.credential)."""
+    """The options of a whole credential in one task (doc fragment mongodb_atlas.api_keys.atlas.CREDENTIAL)."""
     return dict(
         access_list=dict(type="list", elements="str"),
         project_roles=dict(type="list", elements="dict", options=dict(

@@ -17,13 +17,16 @@ description:
     put C(no_log: true) on that task."
   - Adopting an existing key (naming it by O(api_key_id) or O(public_key)) never recovers its
     private key.
-  - Project assignments are managed with M(mongodb_atlas.api_keys.atlas_project_api_key) and the
-    key's IP access list with M(mongodb_atlas.api_keys.atlas_api_key_accesslist).
+  - The same task can also declare the key's access list (O(access_list)) and its roles in projects
+    (O(project_roles), O(purge_projects)), so that one task makes a complete, usable key. Playbooks that
+    split these parts between owners use M(mongodb_atlas.api_keys.atlas_api_key_accesslist) and
+    M(mongodb_atlas.api_keys.atlas_project_api_key) instead; both forms share the same code.
 author:
   - mongodb_atlas.api_keys developers (@mongodb-atlas-ansible)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas
+  - mongodb_atlas.api_keys.atlas.CREDENTIAL
   - mongodb_atlas.api_keys.atlas.ATTRIBUTES
 options:
   org_id:
@@ -58,12 +61,14 @@ options:
       - Required to create a key. When omitted for an existing key, its roles are left alone.
       - One or more of V(ORG_OWNER), V(ORG_MEMBER), V(ORG_GROUP_CREATOR), V(ORG_BILLING_ADMIN),
         V(ORG_BILLING_READ_ONLY), V(ORG_STREAM_PROCESSING_ADMIN), V(ORG_READ_ONLY).
-      - Project (C(GROUP_*)) roles are set per project with M(mongodb_atlas.api_keys.atlas_project_api_key).
+      - Project (C(GROUP_*)) roles are set per project, with O(project_roles) or
+        M(mongodb_atlas.api_keys.atlas_project_api_key).
     type: list
     elements: str
   state:
     description:
-      - V(present) creates the key or brings its description and roles to what is asked.
+      - V(present) creates the key or brings its description and roles to what is asked, and its access list
+        and projects when O(access_list) and O(project_roles) are given.
       - V(absent) deletes the key, which also removes it from every project. It is not an error
         when the key does not exist.
     type: str
@@ -96,6 +101,31 @@ EXAMPLES = r"""
   when: ci_key.api_key.private_key is defined
   no_log: true
 
+- name: A complete CI key in one task - its roles, where it may call from, and its role in one project
+  mongodb_atlas.api_keys.atlas_org_api_key:
+    org_id: 5f4e3d2c1b0a998877665544
+    description: ci-deploy
+    roles: [ORG_MEMBER]
+    access_list:
+      - 192.0.2.10
+      - 198.51.100.0/24
+    project_roles:
+      - project_id: 6570a1b2c3d4e5f6a7b8c9ff
+        roles: [GROUP_READ_ONLY]
+  register: ci_key
+  no_log: true  # the run that creates the key returns its private key
+
+- name: Keep the key in exactly these projects, with these roles; take it out of every other project
+  mongodb_atlas.api_keys.atlas_org_api_key:
+    org_id: 5f4e3d2c1b0a998877665544
+    description: ci-deploy
+    project_roles:
+      - project_id: 6570a1b2c3d4e5f6a7b8c9ff
+        roles: [GROUP_READ_ONLY]
+      - project_id: 6570a1b2c3d4e5f6a7b8c9fe
+        roles: [GROUP_DATA_ACCESS_READ_WRITE, GROUP_READ_ONLY]
+    purge_projects: true
+
 - name: Change the description of a key named by its public key
   mongodb_atlas.api_keys.atlas_org_api_key:
     org_id: 5f4e3d2c1b0a998877665544
@@ -120,6 +150,9 @@ api_key:
   description:
     - The key after the task; with O(state=absent), the key that was deleted (empty when there was none).
     - In check mode, the key as it would be; a key that would be created has no id or public key yet.
+    - "Also in the result of a task that failed half way, after it had created or changed the key (its access
+      list or a project failed): the key as written, with RV(api_key.private_key) when the task created it. The
+      message says what was done and what was not; run the task again to finish the job."
   returned: always
   type: dict
   contains:
@@ -144,8 +177,17 @@ api_key:
       elements: str
       returned: when the key exists
       sample: [ORG_MEMBER]
+    access_list:
+      description:
+        - The key's access list after the task (as it would be, in check mode), as CIDR blocks in address order.
+      type: list
+      elements: str
+      returned: when O(access_list) is given and O(state=present)
+      sample: [192.0.2.10/32, 198.51.100.0/24]
     project_assignments:
-      description: Projects the key is assigned to, with its roles in each.
+      description:
+        - Projects the key is assigned to, with its roles in each, by project id.
+        - With O(project_roles), after the task (as they would be, in check mode).
       type: list
       elements: dict
       returned: when the key exists

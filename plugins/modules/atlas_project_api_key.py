@@ -42,7 +42,9 @@ options:
       - With O(api_key_id) it may be left out. The module then reads the keys of the project; when
         O(state=present) and the key is not among them, it reads the project once to learn its
         organization and assigns the key from there.
-      - When given and the project belongs to another organization, the task fails before any change.
+      - When given and the key is about to join the project, the project is read once first, so that a
+        project of another organization fails the task before any change. A key of O(org_id) that is in the project
+        already needs no such read.
       - When not set, the environment variable E(MONGODB_ATLAS_ORG_ID) is used (the name the Atlas CLI uses).
     type: str
   api_key_id:
@@ -264,8 +266,10 @@ def main():
     key, org_id = find_key(atlas, project_id, org_id, params)
     before = project_key(key, project_id)
     current = before.get("roles")
-    if given_org_id and (current != roles if state == "present" else current):
-        check_project_org(atlas, project_id, given_org_id)  # a write follows: it must not reach another organization
+    if given_org_id and state == "present" and not current:
+        # The key is about to join the project: one of another organization must fail before any write. A key of
+        # org_id that is in the project already proves the project is of org_id.
+        check_project_org(atlas, project_id, given_org_id)
 
     if key is None:
         if state == "present":

@@ -19,6 +19,10 @@ description:
     C(no_log: true) on that task."
   - Adopting an existing account never recovers the value of a secret. Give it a new secret with
     M(mongodb_atlas.api_keys.atlas_service_account_secret), which also rotates secrets on a schedule.
+  - The same task can also declare the account's access list (O(access_list)) and its roles in projects
+    (O(project_roles), O(purge_projects)), so that one task makes a complete, usable account. Playbooks
+    that split these parts between owners use M(mongodb_atlas.api_keys.atlas_service_account_accesslist)
+    and M(mongodb_atlas.api_keys.atlas_service_account_project) instead; both forms share the same code.
   - Service accounts exist only in the Atlas Administration API v2; the module fails at once with
     O(api_version=v1.0). It sends the media type C(application/vnd.atlas.2024-08-05+json).
 author:
@@ -26,6 +30,7 @@ author:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas
+  - mongodb_atlas.api_keys.atlas.CREDENTIAL
   - mongodb_atlas.api_keys.atlas.ATTRIBUTES
 options:
   org_id:
@@ -70,18 +75,21 @@ options:
     type: int
   state:
     description:
-      - V(present) creates the account or brings its name, description and roles to what is asked.
-        Only the fields that differ are sent.
+      - V(present) creates the account or brings its name, description and roles to what is asked, and its
+        access list and projects when O(access_list) and O(project_roles) are given. Only what differs is sent.
       - V(absent) deletes the account with its secrets; tokens issued with them stop working. It is
         not an error when the account does not exist.
     type: str
     choices: [present, absent]
     default: present
 notes:
-  - The diff shows the name, description and roles, never a secret.
+  - The diff shows the name, description and roles (and the access list and project roles when they are
+    given), never a secret.
 seealso:
   - module: mongodb_atlas.api_keys.atlas_service_account_secret
   - module: mongodb_atlas.api_keys.atlas_service_account_info
+  - module: mongodb_atlas.api_keys.atlas_service_account_accesslist
+  - module: mongodb_atlas.api_keys.atlas_service_account_project
   - module: mongodb_atlas.api_keys.atlas_org_api_key
   - name: Atlas service accounts
     description: How service accounts, their secrets and access tokens work.
@@ -108,6 +116,28 @@ EXAMPLES = r"""
   when: ci_account.service_account.secret is defined
   no_log: true
 
+- name: A complete CI account in one task, in exactly these two projects and no other
+  mongodb_atlas.api_keys.atlas_service_account:
+    org_id: 5f4e3d2c1b0a998877665544
+    name: ci-deploy
+    description: Deploys from CI
+    roles: [ORG_MEMBER]
+    secret_expires_after_hours: 720
+    access_list: [192.0.2.10, 2001:db8::/48]
+    project_roles:
+      - {project_id: 6570a1b2c3d4e5f6a7b8c9ff, roles: [GROUP_READ_ONLY]}
+      - {project_id: 6570a1b2c3d4e5f6a7b8c9fe, roles: [GROUP_DATA_ACCESS_READ_WRITE]}
+    purge_projects: true
+  register: ci_account
+  no_log: true  # the run that creates the account returns its first secret
+
+- name: Take the account out of every project (the account stays)
+  mongodb_atlas.api_keys.atlas_service_account:
+    org_id: 5f4e3d2c1b0a998877665544
+    name: ci-deploy
+    project_roles: []
+    purge_projects: true
+
 - name: Rename an account named by its client id
   mongodb_atlas.api_keys.atlas_service_account:
     org_id: 5f4e3d2c1b0a998877665544
@@ -126,6 +156,9 @@ service_account:
   description:
     - The account after the task; with O(state=absent), the account that was deleted (empty when there was none).
     - In check mode, the account as it would be; an account that would be created has no client id or secrets yet.
+    - "Also in the result of a task that failed half way, after it had created or changed the account (its access
+      list or a project failed): the account as written, with RV(service_account.secret) when the task created
+      it. The message says what was done and what was not; run the task again to finish the job."
   returned: always
   type: dict
   contains:
@@ -177,6 +210,22 @@ service_account:
         masked_secret_value:
           description: The secret as Atlas shows it after its creation, such as C(mdb_sa_sk_...abcd).
           type: str
+    access_list:
+      description:
+        - The account's access list after the task (as it would be, in check mode), as CIDR blocks in address
+          order, such as V(192.0.2.10/32) for a single address.
+      type: list
+      elements: str
+      returned: when O(access_list) is given and O(state=present)
+    project_assignments:
+      description:
+        - The projects the account is in after the task (as they would be, in check mode), by project id, each
+          as C(project_id) and the account's C(roles) there, sorted; the shape of
+          RV(mongodb_atlas.api_keys.atlas_org_api_key#module:api_key.project_assignments).
+      type: list
+      elements: dict
+      returned: when O(project_roles) is given and O(state=present)
+      sample: [{project_id: 6570a1b2c3d4e5f6a7b8c9ff, roles: [GROUP_READ_ONLY]}]
     secret:
       description:
         - "The value of the account's first secret, in clear. Only the task that created the account

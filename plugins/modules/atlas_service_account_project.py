@@ -21,7 +21,9 @@ description:
   - Service accounts exist only in the v2 API; O(api_version=v1.0) fails before any request.
   - "Reads: by O(account_client_id), one read of the account in the project; when it is not there and
     O(state=present), one read of the account in the organization (and one of the project when O(org_id) is
-    left out). By O(name), every page of the organization's accounts first."
+    left out). By O(name), every page of the organization's accounts first. With O(org_id), one read of the
+    project before a write, to fail before any change when it belongs to another organization; not made for an
+    account found by O(name) that is in the project already."
 author:
   - mongodb_atlas.api_keys developers (@mongodb-atlas-ansible)
 extends_documentation_fragment:
@@ -183,8 +185,11 @@ def main():
         atlas.set_diff({}, {})
         atlas.exit(service_account={})
     client_id = account["clientId"]
-    if given_org_id and (sorted(set(current)) != roles if state == "present" else current):
-        check_project_org(atlas, project_id, given_org_id)  # a write follows: it must not reach another organization
+    write_follows = sorted(set(current)) != roles if state == "present" else current
+    # A write must not reach a project of another organization. An account found among org_id's accounts (by name)
+    # that is in the project already proves the project is of org_id; one found in the project by client id does not.
+    if given_org_id and write_follows and not (current and params["name"] is not None):
+        check_project_org(atlas, project_id, given_org_id)
     outcome = converge_project_roles(
         atlas, SERVICE_ACCOUNT_PROJECT_ROLES, project_id, client_id, current, roles, state,
         assigned_again=lambda: read_project_account(atlas, project_id, client_id))

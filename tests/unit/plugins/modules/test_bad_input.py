@@ -24,6 +24,7 @@ ORG = "65a1b2c3d4e5f6a7b8c9d0e1"
 ALPHA = "65a1b2c3d4e5f6a7b8c9d0f1"
 READ_ONLY_KEY_ID = "65a1b2c3d4e5f6a7b8c9d002"
 MISSING_KEY_ID = "65a1b2c3d4e5f6a7b8c9dfff"
+MISSING_PROJECT_ID = "65a1b2c3d4e5f6a7b8c9dffe"
 SERVICE_ACCOUNT = "mdb_sa_id_65a1b2c3d4e5f6a7b8c9d0aa"
 SECRET_ID = "65a1b2c3d4e5f6a7b8c9d0ab"
 DROP = object()  # a row's value that removes the option from the base task
@@ -94,6 +95,42 @@ CONNECTION_ROWS = [
     ("unknown-option", dict(api_key="simadmin"), ["Unsupported parameters", "api_key"]),
 ]
 
+# access_list, project_roles and purge_projects: the same rows for atlas_org_api_key and atlas_service_account.
+ONE_TASK_ROWS = [
+    ("access-list-bad-entries", dict(access_list=["192.0.2.1", "10.0.0.1/24", "banana"]),
+     ["access_list holds 2 invalid items: '10.0.0.1/24' has host bits set; the CIDR block that holds it is 10.0.0.0/24",
+      "'banana' is not an IPv4 or IPv6 address or CIDR block; " + ADDRESS_FORMS]),
+    ("access-list-not-a-list-of-text", dict(access_list=[["192.0.2.1"]]), ["access_list holds 1 invalid item"]),
+    ("project-roles-without-project-id", dict(project_roles=[dict(roles=["GROUP_READ_ONLY"])]),
+     ["missing required arguments: project_id found in project_roles"]),
+    ("project-roles-without-roles", dict(project_roles=[dict(project_id=ALPHA)]),
+     ["missing required arguments: roles found in project_roles"]),
+    ("project-roles-roles-null", dict(project_roles=[dict(project_id=ALPHA, roles=None)]),
+     ["argument 'roles' is of type NoneType found in 'project_roles'"]),
+    ("project-roles-roles-empty", dict(project_roles=[dict(project_id=ALPHA, roles=[])]),
+     ["roles of project_roles item 1 (project '%s') must name at least one project role, such as "
+      "'GROUP_READ_ONLY'" % ALPHA]),
+    ("project-roles-org-role", dict(project_roles=[dict(project_id=ALPHA, roles=["ORG_OWNER"])]),
+     ["roles of project_roles item 1 (project '%s') takes project roles, but 'ORG_OWNER' are organization "
+      "roles: set those with roles" % ALPHA]),
+    ("project-roles-malformed-role", dict(project_roles=[dict(project_id=ALPHA, roles=["read"])]),
+     ["roles of project_roles item 1 (project '%s') has malformed project roles 'read'" % ALPHA]),
+    ("project-roles-project-id-malformed",
+     dict(project_roles=[dict(project_id=ALPHA, roles=["GROUP_OWNER"]), dict(project_id="alpha", roles=["GROUP_OWNER"])]),
+     ["project_id of project_roles item 2 " + ID_FORM + "; got 'alpha'"]),
+    ("project-roles-project-twice",
+     dict(project_roles=[dict(project_id=ALPHA, roles=["GROUP_READ_ONLY"]), dict(project_id=ALPHA, roles=["GROUP_OWNER"])]),
+     ["project_roles lists project '%s' more than once (item 2 again): give each project once, with all its roles"
+      % ALPHA]),
+    ("project-roles-unknown-field", dict(project_roles=[dict(project_id=ALPHA, roles=["GROUP_OWNER"], role="x")]),
+     ["Unsupported parameters", "project_roles.role"]),
+    ("purge-projects-without-project-roles", dict(purge_projects=True),
+     ["purge_projects applies only with project_roles: list the projects the credential keeps (project_roles: [] "
+      "with purge_projects: true removes it from every project)"]),
+    ("purge-projects-not-a-bool", dict(purge_projects="maybe", project_roles=[]),
+     ["argument 'purge_projects' is of type str and we were unable to convert to bool"]),
+]
+
 MODULE_ROWS = {
     "atlas_org_api_key": [
         ("org-id-missing", dict(org_id=DROP), ["missing required arguments: org_id"]),
@@ -128,7 +165,7 @@ MODULE_ROWS = {
           "mongodb_atlas.api_keys.atlas_project_api_key"]),
         ("roles-empty", dict(roles=[]), ["roles must name at least one organization role: 'ORG_OWNER'"]),
         ("state-unknown", dict(state="deleted"), ["value of state must be one of: present, absent, got: deleted"]),
-    ],
+    ] + ONE_TASK_ROWS,
     "atlas_api_key_accesslist": [
         ("org-id-malformed", dict(org_id="65A1B2C3"), ["org_id " + ID_FORM]),
         ("api-key-id-malformed", dict(api_key_id="not-an-id"), ["api_key_id " + ID_FORM]),
@@ -250,7 +287,7 @@ MODULE_ROWS = {
         ("hours-too-many", dict(secret_expires_after_hours=8761), ["secret_expires_after_hours must be 8 to 8760 hours"]),
         ("hours-zero", dict(secret_expires_after_hours=0), ["secret_expires_after_hours must be 8 to 8760 hours", "got 0"]),
         ("state-unknown", dict(state="deleted"), ["value of state must be one of: present, absent, got: deleted"]),
-    ],
+    ] + ONE_TASK_ROWS,
     "atlas_service_account_secret": [
         ("api-version-v1", dict(api_version="v1.0"), [V1_REFUSED]),
         ("org-id-malformed", dict(org_id="x"), ["org_id " + ID_FORM]),
@@ -329,7 +366,10 @@ ATLAS_JUDGED_ROWS = [
      ["does not exist in organization %s" % ORG, "name it by description to create it"]),
     ("atlas_api_key_accesslist_info", "public-key-of-no-key", dict(api_key_id=DROP, public_key="nokeyhre"), None,
      ["API key with public key 'nokeyhre' does not exist in organization %s" % ORG]),
-]
+] + [(module, "project-roles-project-that-does-not-exist",
+      dict(project_roles=[dict(project_id=MISSING_PROJECT_ID, roles=["GROUP_READ_ONLY"])]), None,
+      ["Failed to read project %s: HTTP 404 GROUP_NOT_FOUND" % MISSING_PROJECT_ID])
+     for module in ("atlas_org_api_key", "atlas_service_account")]
 
 WRONG_CREDENTIALS = "Atlas rejected the credentials: check api_public_key and api_private_key"
 
