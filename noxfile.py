@@ -39,6 +39,35 @@ except ImportError:
 
 antsibull_nox.load_antsibull_nox_toml()
 
+
+class FailOnGalaxyImporterErrors:
+    """The session as antsibull-nox's build-import-check sees it, except that galaxy-importer's ERROR: lines
+    (a plugin ansible-doc cannot read, an ansible-lint finding: what Galaxy would show on the collection's
+    page) fail the session; antsibull-nox 1.10 only warns about them."""
+
+    def __init__(self, session):
+        self._session = session
+
+    def __getattr__(self, name):
+        return getattr(self._session, name)
+
+    def run(self, *args, **kwargs):
+        output = self._session.run(*args, **kwargs)
+        if "galaxy_importer.main" in args:
+            errors = [line for line in (output or "").splitlines() if line.startswith("ERROR:")]
+            if errors:
+                self._session.error("galaxy-importer reported errors:\n" + "\n".join(errors))
+        return output
+
+
+def fail_on_galaxy_importer_errors():
+    registered = nox.registry.get()["build-import-check"]
+    check = registered.func
+    registered.func = lambda session: check(FailOnGalaxyImporterErrors(session))
+
+
+fail_on_galaxy_importer_errors()
+
 nox.options.error_on_missing_interpreters = True
 ROOT = Path(__file__).parent.resolve()
 COLLECTION = "mongodb_atlas.api_keys"
