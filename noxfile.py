@@ -41,9 +41,9 @@ antsibull_nox.load_antsibull_nox_toml()
 
 
 class FailOnGalaxyImporterErrors:
-    """The session as antsibull-nox's build-import-check sees it, except that galaxy-importer's ERROR: lines
-    (a plugin ansible-doc cannot read, an ansible-lint finding: what Galaxy would show on the collection's
-    page) fail the session; antsibull-nox 1.10 only warns about them."""
+    """The session as antsibull-nox's build-import-check sees it, except that what galaxy-importer reports
+    (ERROR: and WARNING: lines: a plugin ansible-doc cannot read, an ansible-lint finding, what Galaxy would
+    show on the collection's page) fails the session; antsibull-nox 1.10 only warns about errors."""
 
     def __init__(self, session):
         self._session = session
@@ -54,9 +54,9 @@ class FailOnGalaxyImporterErrors:
     def run(self, *args, **kwargs):
         output = self._session.run(*args, **kwargs)
         if "galaxy_importer.main" in args:
-            errors = [line for line in (output or "").splitlines() if line.startswith("ERROR:")]
-            if errors:
-                self._session.error("galaxy-importer reported errors:\n" + "\n".join(errors))
+            findings = [line for line in (output or "").splitlines() if line.startswith(("ERROR:", "WARNING:"))]
+            if findings:
+                self._session.error("galaxy-importer reported:\n" + "\n".join(findings))
         return output
 
 
