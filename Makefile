@@ -20,13 +20,14 @@ NOX := cd '$(ROOT)' && '$(NOX_VENV)/bin/nox'
 LOGS := $(ROOT)/build/logs
 
 # The sessions of `make test`, cheapest first so that a slip fails in seconds. The two integration
-# sessions come last and run side by side, each against its own simulator.
+# sessions take longest: they start at once, in the background (each against its own simulator), and
+# their logs are shown at the end.
 TEST_SESSIONS := changelog lint extra-checks docs-check docs-modules-check build-import-check install-check \
 	ansible-lint \
 	ansible-test-units-2.18 ansible-test-units-2.19 ansible-test-units-2.20 ansible-test-units-2.21 \
 	system-2.19 system-2.21 \
 	ansible-test-sanity-2.18 ansible-test-sanity-2.19 ansible-test-sanity-2.20 ansible-test-sanity-2.21
-PARALLEL_SESSIONS := ansible-test-integration-2.18 ansible-test-integration-2.21
+BACKGROUND_SESSIONS := ansible-test-integration-2.18 ansible-test-integration-2.21
 
 # A Python that runs, 3.11 to 3.14, newest first; pyenv shims of versions pyenv has not selected do not run.
 ifeq ($(origin PYTHON),undefined)
@@ -58,30 +59,35 @@ docs: nox-venv ## Regenerate the module reference in docs/modules/
 lint: nox-venv ## The lint sessions: flake8, yamllint, ansible-lint
 	@$(NOX) -e lint ansible-lint
 
-# One nox run per session, so that each has its log, its time and its line in the summary; the first
-# failure stops the run (nox itself would go on) and the summary says which session it was.
+# One nox run per session, so that each has its log (build/logs/) and its time. The first failure stops
+# everything (nox alone would go on), the background sessions included; the summary names what failed.
 test: nox-venv ## Every session CI runs, cheapest first; ends with a one-line summary
-	@start=$$SECONDS; passed=(); times=(); rm -rf '$(LOGS)'; mkdir -p '$(LOGS)'; \
+	@start=$$SECONDS; passed=(); failed=(); times=(); pids=(); rm -rf '$(LOGS)'; mkdir -p '$(LOGS)'; \
 	summary() { \
-		printf '\n==== session times\n'; printf '  %s\n' "$${times[@]}"; \
+		printf '\n==== session times (the background sessions ran alongside the others)\n'; printf '  %s\n' "$${times[@]}"; \
 		printf '\nmake test: %s: %d of %d sessions passed in %d s\n' "$$1" "$${#passed[@]}" \
-			"$(words $(TEST_SESSIONS) $(PARALLEL_SESSIONS))" "$$((SECONDS - start))"; \
+			"$(words $(TEST_SESSIONS) $(BACKGROUND_SESSIONS))" "$$((SECONDS - start))"; \
 	}; \
+	stop_background() { for pid in "$${pids[@]}"; do kill -TERM -- "-$$pid" 2>/dev/null || true; done; }; \
+	trap 'stop_background; exit 130' INT TERM; \
+	for session in $(BACKGROUND_SESSIONS); do \
+		printf '==== started in the background: nox -e %s (build/logs/%s.log)\n' "$$session" "$$session"; \
+		setsid bash -c 'begin=$$SECONDS; cd "$$1" && .venv/nox/bin/nox -e "$$2" >"$$3/$$2.log" 2>&1; status=$$?; \
+			echo "$$((SECONDS - begin))" >"$$3/$$2.seconds"; exit $$status' _ '$(ROOT)' "$$session" '$(LOGS)' & pids+=($$!); \
+	done; \
 	for session in $(TEST_SESSIONS); do \
 		printf '\n==== nox -e %s\n' "$$session"; begin=$$SECONDS; \
-		if ! $(NOX) -e "$$session" 2>&1 | tee '$(LOGS)'/"$$session".log; then \
-			times+=("$$session FAILED after $$((SECONDS - begin)) s"); summary "FAILED at $$session"; exit 1; \
+		if ! { $(NOX) -e "$$session" 2>&1 | tee '$(LOGS)'/"$$session".log; }; then \
+			stop_background; times+=("$$session FAILED after $$((SECONDS - begin)) s"); \
+			summary "FAILED at $$session (background sessions stopped)"; exit 1; \
 		fi; \
 		times+=("$$session $$((SECONDS - begin)) s"); passed+=("$$session"); \
 	done; \
-	printf '\n==== side by side: %s (logs in build/logs/)\n' '$(PARALLEL_SESSIONS)'; begin=$$SECONDS; pids=(); \
-	for session in $(PARALLEL_SESSIONS); do \
-		( $(NOX) -e "$$session" >'$(LOGS)'/"$$session".log 2>&1 ) & pids+=($$!); \
-	done; \
-	failed=(); i=0; \
-	for session in $(PARALLEL_SESSIONS); do \
-		if wait "$${pids[$$i]}"; then passed+=("$$session"); status=ok; else failed+=("$$session"); status=FAILED; fi; \
-		times+=("$$session $$status after $$((SECONDS - begin)) s"); i=$$((i + 1)); \
+	i=0; \
+	for session in $(BACKGROUND_SESSIONS); do \
+		printf '\n==== waiting for %s\n' "$$session"; \
+		if wait "$${pids[$$i]}"; then status=ok; passed+=("$$session"); else status=FAILED; failed+=("$$session"); fi; \
+		times+=("$$session $$status in $$(cat '$(LOGS)'/"$$session".seconds) s"); i=$$((i + 1)); \
 		printf '\n---- %s: %s (build/logs/%s.log)\n' "$$session" "$$status" "$$session"; cat '$(LOGS)'/"$$session".log; \
 	done; \
 	if (( $${#failed[@]} )); then summary "FAILED: $${failed[*]}"; exit 1; fi; \
