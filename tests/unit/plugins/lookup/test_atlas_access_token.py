@@ -44,7 +44,6 @@ def as_the_controller(monkeypatch):
         monkeypatch.setattr(module_utils_internal, "is_controller", True)  # undone after the test
 
 
-
 def lookup(**kwargs):
     """Run the lookup as Ansible would: its option definitions come from its DOCUMENTATION."""
     C.config.initialize_plugin_configuration_definitions("lookup", NAME, DOC["options"])

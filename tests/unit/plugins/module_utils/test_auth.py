@@ -719,9 +719,6 @@ def test_module_expired_token_message(module_env, server):
 # --------------------------------------------------------------------------------------------
 
 
-
-
-
 def sim_log(sim):
     return requests.get(sim.url + "/__sim/log", timeout=5).json()["requests"]
 

@@ -419,5 +419,3 @@ def test_project_info_check_mode_gives_the_same_answer(atlas):
     checked = run(atlas_project_api_key_info, dict(project_id=ALPHA), check_mode=True)
     assert checked == normal
     assert atlas.writes() == []
-
-
