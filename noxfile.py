@@ -286,11 +286,22 @@ def integration(session, core):
                          integration_config=simulator_facts(sim["ATLAS_SIM_URL"]))
 
 
-def system(session, core):
+def plain_pytest(session, core, *args):
+    """pytest ARGS from a fresh collection tree, on ansible-core CORE."""
     session.install(core_requirement(core), "requests", "pytest", "pytest-xdist")
     _collections_path, tree = collection_tree(session)
     with session.chdir(tree):
-        session.run("python", "-m", "pytest", "tests/system", "-q", "-p", "no:cacheprovider", *session.posargs)
+        session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *args)
+
+
+def system(session, core):
+    plain_pytest(session, core, "tests/system", *session.posargs)
+
+
+@nox.session(python=CORES[NEWEST], default=False)
+def pytest(session):
+    """Plain pytest on the newest ansible-core, for one test: nox -e pytest -- tests/unit/FILE.py::TEST (default: tests/unit)."""
+    plain_pytest(session, NEWEST, *(session.posargs or ["tests/unit"]))
 
 
 def add_session(name, function, core, description):
