@@ -5,7 +5,8 @@
 The standard sessions (lint, docs-check, extra-checks, build-import-check, ansible-lint) come from
 antsibull-nox.toml. The ansible-test sessions are defined here because antsibull-nox's own always
 pass --docker, and this collection is tested where there is no container engine: they run
-ansible-test --venv from the collection tree antsibull-nox lays out.
+ansible-test --local in the session's own venv (a venv already: --venv would build a second one on
+every run), from the collection tree antsibull-nox lays out.
 """
 
 # /// script
@@ -157,10 +158,6 @@ def atlas_simulator(session):
                 [sys.executable, str(SIMULATOR), "--port", "0", "--url-file", str(url_file)],
                 stdout=log, stderr=subprocess.STDOUT)
         try:
-            try:
-                simulator.wait(timeout=0.1)
-            except subprocess.TimeoutExpired:
-                pass
             for _attempt in range(200):  # 20 s
                 url = url_file.read_text().strip().removeprefix("ATLAS_SIMULATOR_URL=") if url_file.exists() else ""
                 if url.startswith("http") or simulator.poll() is not None:
@@ -211,7 +208,7 @@ def seed_pip_standin(session):
 
 
 def run_ansible_test(session, core, command, *args, env=None, integration_config=None, capture=False, stderr=subprocess.STDOUT):
-    """ansible-test COMMAND --venv on the Python of CORES[core], from a fresh collection tree (with
+    """ansible-test COMMAND --local in the session's venv on the Python of CORES[core], from a fresh collection tree (with
     integration_config, a dict, as its tests/integration/integration_config.yml); results are copied back
     to tests/output/. With capture, returns the output (printed once the command is done)."""
     session.install(core_requirement(core))
@@ -223,7 +220,7 @@ def run_ansible_test(session, core, command, *args, env=None, integration_config
     python = CORES[core]
     try:
         with session.chdir(tree):
-            output = session.run("ansible-test", command, "--venv", "--python", python, "--color", "no", *args,
+            output = session.run("ansible-test", command, "--local", "--python", python, "--color", "no", *args,
                                  *session.posargs, env=env, silent=capture, stderr=stderr)
             if capture:
                 print(output, end="", flush=True)
@@ -267,7 +264,8 @@ def sanity(session, core):
 
 
 def units(session, core):
-    run_ansible_test(session, core, "units", "--requirements")
+    output = run_ansible_test(session, core, "units", "--requirements", capture=True)
+    check_nothing_skipped(session, output, r"All targets skipped|no tests ran")
 
 
 def integration(session, core):
@@ -312,11 +310,11 @@ def add_session(name, function, core, description):
 
 
 for _core in CORES:
-    add_session("ansible-test-sanity-" + _core, sanity, _core, "ansible-test sanity --venv, ansible-core %s" % _core)
-    add_session("ansible-test-units-" + _core, units, _core, "ansible-test units --venv, ansible-core %s" % _core)
+    add_session("ansible-test-sanity-" + _core, sanity, _core, "ansible-test sanity, ansible-core %s" % _core)
+    add_session("ansible-test-units-" + _core, units, _core, "ansible-test units, ansible-core %s" % _core)
 for _core in INTEGRATION_CORES:
     add_session("ansible-test-integration-" + _core, integration, _core,
-                "ansible-test integration --venv against the Atlas simulator, ansible-core %s" % _core)
+                "ansible-test integration against the Atlas simulator, ansible-core %s" % _core)
 for _core in ("2.19", NEWEST):
     add_session("system-" + _core, system, _core,
                 "System tests (tests/system, plain pytest): the modules in-process against the simulator, ansible-core %s" % _core)
