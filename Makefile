@@ -1,199 +1,112 @@
-# Build, test and release machinery of the mongodb_atlas.api_keys collection.
+# Entry points of mongodb_atlas.api_keys over nox (noxfile.py, antsibull-nox.toml). `make help` lists
+# them; `nox -l` lists the sessions, and docs/developing.md says which one to run when.
 #
-#   make demo    run examples/demo.yml against the Atlas simulator (or your Atlas: set
-#                MONGODB_ATLAS_BASE_URL and the key pair), twice, and prove the second run changes nothing
-#   make test    every check CI runs (.ci/run), cheapest first
-#   make help    all targets
+#   make demo    run examples/demo.yml twice against the Atlas simulator (or your Atlas): nox -e demo
+#   make test    every session CI runs (.ci/run), cheapest first; ends with a one-line summary
 #
-# Everything runs from build/ansible_collections/mongodb_atlas/api_keys, a fresh copy of the files
-# git sees (tracked, plus untracked ones .gitignore does not exclude), because ansible-test only
-# works from such a path. Tools come from two virtualenvs under .venv/, built from the pinned
-# requirements/*.txt and rebuilt only when those change (`make lock` re-resolves requirements/*.in).
+# nox and antsibull-nox live in .venv/nox, made on the newest Python 3.11 to 3.14 found (or PYTHON=...),
+# from the dependencies named in noxfile.py's script block, and remade when that block changes.
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
-.DELETE_ON_ERROR:
-.NOTPARALLEL:
 .SUFFIXES:
 MAKEFLAGS += --no-builtin-rules
 
 ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
-NAMESPACE := mongodb_atlas
-NAME := api_keys
-COLLECTION := $(NAMESPACE).$(NAME)
-VERSION := $(shell sed -n 's/^version: *//p' '$(ROOT)/galaxy.yml')
+NOX_VENV := $(ROOT)/.venv/nox
+NOX := cd '$(ROOT)' && '$(NOX_VENV)/bin/nox'
+# Each session's log is kept here by `make test`.
+LOGS := $(ROOT)/build/logs
 
-BUILD := $(ROOT)/build
-TREE := $(BUILD)/ansible_collections/$(NAMESPACE)/$(NAME)
-# ansible-core 2.19's suites get a tree of their own, so that both cores' integration runs at once.
-TREE219 := $(BUILD)/core219/ansible_collections/$(NAMESPACE)/$(NAME)
-TARBALL := $(BUILD)/$(NAMESPACE)-$(NAME)-$(VERSION).tar.gz
-DOCS_DIR := $(ROOT)/docs/modules
-TOOLS := $(ROOT)/tools
+# The sessions of `make test`, cheapest first so that a slip fails in seconds. The two integration
+# sessions take longest: they start at once, in the background (each against its own simulator), and
+# their logs are shown at the end.
+TEST_SESSIONS := changelog lint extra-checks docs-check docs-modules-check build-import-check install-check \
+	ansible-lint \
+	ansible-test-units-2.18 ansible-test-units-2.19 ansible-test-units-2.20 ansible-test-units-2.21 \
+	system-2.19 system-2.21 \
+	ansible-test-sanity-2.18 ansible-test-sanity-2.19 ansible-test-sanity-2.20 ansible-test-sanity-2.21
+BACKGROUND_SESSIONS := ansible-test-integration-2.18 ansible-test-integration-2.21
 
-# Real interpreters, not pyenv shims (ansible-test --python X.Y is confused by shims); override with e.g. `make PY312=/opt/py/bin/python3.12`.
-ifeq ($(origin PY312),undefined)
-PY312 := $(shell '$(TOOLS)/find_python.sh' 3.12)
-endif
-ifeq ($(origin PY311),undefined)
-PY311 := $(shell '$(TOOLS)/find_python.sh' 3.11)
-endif
-# The demo runs on any supported Python: the newest one found.
-ifeq ($(origin PYDEMO),undefined)
-PYDEMO := $(firstword $(foreach v,3.14 3.13 3.12 3.11,$(shell '$(TOOLS)/find_python.sh' $(v))))
+# A Python that runs, 3.11 to 3.14, newest first; pyenv shims of versions pyenv has not selected do not run.
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(firstword $(foreach p,python3.14 python3.13 python3.12 python3.11 python3,$(shell \
+	$(p) -c 'import sys; assert (3, 11) <= sys.version_info[:2] <= (3, 14); print(sys.executable)' 2>/dev/null)))
 endif
 
-# ansible-core 2.21 on Python 3.12 (all tools) and ansible-core 2.19 on Python 3.11 (units, integration).
-VENV221 := $(ROOT)/.venv/core221
-VENV219 := $(ROOT)/.venv/core219
-# galaxy-importer wants a venv of its own: its pins clash with ansible-lint's.
-VENVIMP := $(ROOT)/.venv/importer
-# ansible-core and requests only, for make demo / demo-clean.
-VENVDEMO := $(ROOT)/.venv/demo
-# Prefix for a command that runs with a venv's bin first on PATH and the collection found in build/.
-IN221 := env PATH='$(VENV221)/bin':"$$PATH" ANSIBLE_COLLECTIONS_PATH='$(BUILD)'
-INDEMO := env PATH='$(VENVDEMO)/bin':"$$PATH" ANSIBLE_COLLECTIONS_PATH='$(BUILD)'
-IN219 := env PATH='$(VENV219)/bin':"$$PATH" ANSIBLE_COLLECTIONS_PATH='$(BUILD)/core219'
-
-# The stages of `make test`, cheap and quick first so that a slip fails in seconds.
-TEST_STAGES := changelog-lint docs-lint docs-check lint build install-check galaxy-import \
-	units-221 units-219 system-221 system-219 sanity integration
-
-.PHONY: help demo demo-clean test bench sanity units units-221 units-219 integration integration-221 \
-	integration-219 lint docs-lint docs docs-check build install-check changelog-lint clean \
-	distclean lock venvs venv221 venv219 venv-demo venv-importer tree tree219 shellcheck-installed system system-221 system-219 \
-	galaxy-import
+.PHONY: help demo demo-clean test bench build docs lint nox-venv clean
 
 help: ## List the targets
-	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## (.*)/  make \1\t\2/' | expand -t 24
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 18
+	@echo '  nox -l, with .venv/nox/bin first on PATH, lists every session (docs/developing.md)'
 
-# --- the two README commands -----------------------------------------------------------------
+demo: nox-venv ## Run examples/demo.yml twice against the simulator (or MONGODB_ATLAS_BASE_URL); the 2nd run must change nothing
+	@$(NOX) -e demo
 
-demo: venv-demo tree ## Run examples/demo.yml twice against the simulator (or MONGODB_ATLAS_BASE_URL); the 2nd run must change nothing
-	@$(INDEMO) '$(TOOLS)/demo.sh' '$(ROOT)/examples/demo.yml'
+demo-clean: nox-venv ## Delete what make demo created in the Atlas of MONGODB_ATLAS_BASE_URL
+	@$(NOX) -e demo-clean
 
-demo-clean: venv-demo tree ## Delete what make demo created in the Atlas of MONGODB_ATLAS_BASE_URL (examples/demo_clean.yml)
-	@$(INDEMO) ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
-		ansible-playbook '$(ROOT)/examples/demo_clean.yml'
+bench: nox-venv ## Measure requests, wall time and scale against the simulator; rewrites docs/performance.md
+	@$(NOX) -e bench
 
-test: ## Every check CI runs (TEST_STAGES), cheapest first; ends with a summary line
-	@'$(TOOLS)/run_stages.sh' '$(MAKE)' $(TEST_STAGES)
+build: nox-venv ## Build the collection tarball into build/
+	@$(NOX) -e build
 
-bench: venv221 tree ## Measure requests, wall time and scale against the simulator; rewrites docs/performance.md
-	@$(IN221) '$(TOOLS)/with_simulator.sh' python3.12 python3.12 '$(TOOLS)/bench.py' --out '$(ROOT)/docs/performance.md'
+docs: nox-venv ## Regenerate the module reference in docs/modules/
+	@$(NOX) -e docs
 
-# --- setup -----------------------------------------------------------------------------------
+lint: nox-venv ## The lint sessions: flake8, yamllint, ansible-lint
+	@$(NOX) -e lint ansible-lint
 
-venvs: venv221 venv219 ## Build both virtualenvs (only when requirements/*.txt changed)
-
-venv221:
-	@'$(TOOLS)/venv.sh' ensure '$(PY312)' 3.12 '$(VENV221)' '$(ROOT)/requirements/core221.txt'
-
-venv219:
-	@'$(TOOLS)/venv.sh' ensure '$(PY311)' 3.11 '$(VENV219)' '$(ROOT)/requirements/core219.txt'
-
-venv-demo:
-	@if [[ -z '$(PYDEMO)' ]]; then echo 'error: make demo needs CPython 3.11, 3.12, 3.13 or 3.14 (or PYDEMO=/path/to/python3.X)' >&2; exit 1; fi
-	@'$(TOOLS)/venv.sh' ensure '$(PYDEMO)' "$$('$(PYDEMO)' -c 'import sys; print("%d.%d" % sys.version_info[:2])')" '$(VENVDEMO)' '$(ROOT)/requirements/demo.txt'
-
-venv-importer:
-	@'$(TOOLS)/venv.sh' ensure '$(PY312)' 3.12 '$(VENVIMP)' '$(ROOT)/requirements/importer.txt'
-
-lock: ## Re-resolve requirements/*.in into the pinned requirements/*.txt
-	'$(TOOLS)/venv.sh' lock '$(PY312)' 3.12 '$(ROOT)/requirements/core221.in' '$(ROOT)/requirements/core221.txt'
-	'$(TOOLS)/venv.sh' lock '$(PY311)' 3.11 '$(ROOT)/requirements/core219.in' '$(ROOT)/requirements/core219.txt'
-	'$(TOOLS)/venv.sh' lock '$(PY312)' 3.12 '$(ROOT)/requirements/importer.in' '$(ROOT)/requirements/importer.txt'
-
-tree: ## Refresh build/ansible_collections/mongodb_atlas/api_keys from the working tree
-	@'$(TOOLS)/collection_tree.sh' '$(TREE)'
-
-tree219:
-	@'$(TOOLS)/collection_tree.sh' '$(TREE219)'
-
-# The shellcheck sanity test is skipped without the binary: install it rather than skip it.
-shellcheck-installed:
-	@if ! command -v shellcheck >/dev/null; then \
-		if [[ $$(id -u) == 0 ]] && command -v apt-get >/dev/null; then \
-			echo '>>> installing shellcheck (apt-get)'; \
-			apt-get update -qq; \
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; \
-		else \
-			echo 'error: shellcheck is not installed; the shellcheck sanity test needs it (e.g. sudo apt-get install shellcheck)' >&2; \
-			exit 1; \
+# One nox run per session, so that each has its log (build/logs/) and its time. The first failure stops
+# everything (nox alone would go on), the background sessions included; the summary names what failed.
+test: nox-venv ## Every session CI runs, cheapest first; ends with a one-line summary
+	@start=$$SECONDS; passed=(); failed=(); times=(); pids=(); rm -rf '$(LOGS)'; mkdir -p '$(LOGS)'; \
+	summary() { \
+		printf '\n==== session times (the background sessions ran alongside the others)\n'; printf '  %s\n' "$${times[@]}"; \
+		printf '\nmake test: %s: %d of %d sessions passed in %d s\n' "$$1" "$${#passed[@]}" \
+			"$(words $(TEST_SESSIONS) $(BACKGROUND_SESSIONS))" "$$((SECONDS - start))"; \
+	}; \
+	stop_background() { for pid in "$${pids[@]}"; do kill -TERM -- "-$$pid" 2>/dev/null || true; done; }; \
+	trap 'stop_background; exit 130' INT TERM; \
+	for session in $(BACKGROUND_SESSIONS); do \
+		printf '==== started in the background: nox -e %s (build/logs/%s.log)\n' "$$session" "$$session"; \
+		setsid bash -c 'begin=$$SECONDS; cd "$$1" && .venv/nox/bin/nox -e "$$2" >"$$3/$$2.log" 2>&1; status=$$?; \
+			echo "$$((SECONDS - begin))" >"$$3/$$2.seconds"; exit $$status' _ '$(ROOT)' "$$session" '$(LOGS)' & pids+=($$!); \
+	done; \
+	for session in $(TEST_SESSIONS); do \
+		printf '\n==== nox -e %s\n' "$$session"; begin=$$SECONDS; \
+		if ! { $(NOX) -e "$$session" 2>&1 | tee '$(LOGS)'/"$$session".log; }; then \
+			stop_background; times+=("$$session FAILED after $$((SECONDS - begin)) s"); \
+			summary "FAILED at $$session (background sessions stopped)"; exit 1; \
 		fi; \
+		times+=("$$session $$((SECONDS - begin)) s"); passed+=("$$session"); \
+	done; \
+	i=0; \
+	for session in $(BACKGROUND_SESSIONS); do \
+		printf '\n==== waiting for %s\n' "$$session"; \
+		if wait "$${pids[$$i]}"; then status=ok; passed+=("$$session"); else status=FAILED; failed+=("$$session"); fi; \
+		times+=("$$session $$status in $$(cat '$(LOGS)'/"$$session".seconds) s"); i=$$((i + 1)); \
+		printf '\n---- %s: %s (build/logs/%s.log)\n' "$$session" "$$status" "$$session"; cat '$(LOGS)'/"$$session".log; \
+	done; \
+	if (( $${#failed[@]} )); then summary "FAILED: $${failed[*]}"; exit 1; fi; \
+	summary "all passed"
+
+# nox and antsibull-nox in a venv of their own, from noxfile.py's script block (PEP 723).
+NOX_REQUIREMENTS := $(NOX_VENV)/requirements.txt
+nox-venv:
+	@if [[ -z '$(PYTHON)' ]]; then echo 'error: this needs CPython 3.11, 3.12, 3.13 or 3.14 (or PYTHON=/path/to/python3.X)' >&2; exit 1; fi
+	@wanted=$$('$(PYTHON)' -c 'import re, sys, tomllib; \
+		block = re.search(r"^# /// script\n((?:#.*\n)*?)# ///$$", open(sys.argv[1]).read(), re.M).group(1); \
+		toml = "".join(line[2:] + "\n" for line in block.splitlines()); \
+		print("\n".join(tomllib.loads(toml)["dependencies"]))' '$(ROOT)/noxfile.py'); \
+	if [[ ! -x '$(NOX_VENV)/bin/nox' || "$$(cat '$(NOX_REQUIREMENTS)' 2>/dev/null)" != "$$wanted" ]]; then \
+		echo ">>> making .venv/nox with $$('$(PYTHON)' -V): $${wanted//$$'\n'/, }"; \
+		rm -rf '$(NOX_VENV)'; '$(PYTHON)' -m venv '$(NOX_VENV)'; \
+		'$(NOX_VENV)/bin/python' -m pip install --quiet --disable-pip-version-check $$wanted; \
+		printf '%s\n' "$$wanted" >'$(NOX_REQUIREMENTS)'; \
 	fi
 
-# --- tests -----------------------------------------------------------------------------------
-
-sanity: venv221 tree shellcheck-installed ## ansible-test sanity (ansible-core 2.21, Python 3.12)
-	@'$(TOOLS)/seed_get_pip.sh' '$(VENV221)'
-	cd '$(TREE)' && $(IN221) tools/run_sanity.sh 3.12
-
-units: units-221 units-219 ## ansible-test units on both cores
-
-units-221: venv221 tree ## ansible-test units (ansible-core 2.21, Python 3.12)
-	cd '$(TREE)' && $(IN221) tools/run_units.sh 3.12
-
-units-219: venv219 tree219 ## ansible-test units (ansible-core 2.19, Python 3.11)
-	cd '$(TREE219)' && $(IN219) tools/run_units.sh 3.11
-
-# System tests (tests/system): the modules in-process against the simulator: a soak with faults, failure
-# messages, bad input. Plain pytest; tests/system/conftest.py finds the collection in build/.
-system: system-221 system-219 ## System tests on both cores (soak with faults, failure messages, bad input)
-
-system-221: venv221 tree ## System tests (ansible-core 2.21, Python 3.12)
-	cd '$(TREE)' && $(IN221) python -m pytest tests/system -q -p no:cacheprovider
-
-system-219: venv219 tree219 ## System tests (ansible-core 2.19, Python 3.11)
-	cd '$(TREE219)' && $(IN219) python -m pytest tests/system -q -p no:cacheprovider
-
-integration: venv221 venv219 ## ansible-test integration on both cores at once, each against its own simulator
-	@'$(TOOLS)/ansible_test_ssh_key.sh'
-	@'$(TOOLS)/run_parallel.sh' '$(BUILD)/logs' \
-		'integration-221=$(MAKE) --no-print-directory integration-221' \
-		'integration-219=$(MAKE) --no-print-directory integration-219'
-
-integration-221: venv221 tree ## ansible-test integration (ansible-core 2.21, Python 3.12)
-	cd '$(TREE)' && $(IN221) tools/run_integration.sh 3.12
-
-integration-219: venv219 tree219 ## ansible-test integration (ansible-core 2.19, Python 3.11)
-	cd '$(TREE219)' && $(IN219) tools/run_integration.sh 3.11
-
-lint: venv221 tree ## ansible-lint (production profile, offline) on examples/
-	@if [[ -z "$$(find '$(TREE)/examples' -name '*.yml' -print -quit 2>/dev/null)" ]]; then \
-		echo 'error: no playbooks under examples/ to lint' >&2; exit 1; fi
-	cd '$(TREE)' && $(IN221) ansible-lint --offline examples/ roles/
-
-docs-lint: venv221 tree ## antsibull-docs lint-collection-docs --plugin-docs
-	cd '$(TREE)' && $(IN221) antsibull-docs lint-collection-docs --plugin-docs .
-
-docs: venv221 tree ## Regenerate the module reference in docs/modules/
-	@$(IN221) '$(TOOLS)/render_docs.sh' '$(COLLECTION)' '$(DOCS_DIR)'
-
-docs-check: venv221 tree ## Fail when docs/modules/ is not what `make docs` would write
-	@$(IN221) '$(TOOLS)/render_docs.sh' --check '$(COLLECTION)' '$(DOCS_DIR)'
-
-changelog-lint: venv221 tree ## antsibull-changelog lint (fragments and changelogs/changelog.yaml)
-	cd '$(TREE)' && $(IN221) antsibull-changelog lint
-	cd '$(TREE)' && $(IN221) antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
-
-# --- release ---------------------------------------------------------------------------------
-
-build: venv221 tree ## ansible-galaxy collection build into build/
-	rm -f '$(BUILD)'/*.tar.gz
-	cd '$(TREE)' && $(IN221) ansible-galaxy collection build --output-path '$(BUILD)' .
-	@test -f '$(TARBALL)' || { echo 'error: $(TARBALL) was not built' >&2; exit 1; }
-
-install-check: build ## Install the tarball offline into a temp dir; ansible-doc every plugin; one ad-hoc run
-	@$(IN221) '$(TOOLS)/install_check.sh' '$(TARBALL)' '$(ROOT)/plugins'
-
-galaxy-import: build venv-importer ## galaxy-importer (Galaxy's upload checks) on the built tarball
-	@env PATH='$(VENVIMP)/bin':"$$PATH" '$(TOOLS)/galaxy_import.sh' '$(TARBALL)'
-
-clean: ## Remove build output (build/, tool output); keeps .venv/
-	rm -rf '$(BUILD)' '$(ROOT)/tests/output' '$(ROOT)/.pytest_cache' '$(ROOT)/.ansible' \
-		'$(ROOT)/tests/integration/inventory' '$(ROOT)/tests/integration/integration_config.yml'
-
-distclean: clean ## clean, and remove the virtualenvs too
-	rm -rf '$(ROOT)/.venv'
+clean: ## Remove build output and test output (keeps .venv/ and .nox/)
+	rm -rf '$(ROOT)/build' '$(ROOT)/tests/output' '$(ROOT)/.pytest_cache' '$(ROOT)/.ansible'

@@ -5,7 +5,8 @@
 The standard sessions (lint, docs-check, extra-checks, build-import-check, ansible-lint) come from
 antsibull-nox.toml. The ansible-test sessions are defined here because antsibull-nox's own always
 pass --docker, and this collection is tested where there is no container engine: they run
-ansible-test --venv from the collection tree antsibull-nox lays out.
+ansible-test --local in the session's own venv (a venv already: --venv would build a second one on
+every run), from the collection tree antsibull-nox lays out.
 """
 
 # /// script
@@ -15,6 +16,7 @@ ansible-test --venv from the collection tree antsibull-nox lays out.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import filecmp
 import importlib.util
 import json
@@ -23,6 +25,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -37,6 +40,35 @@ except ImportError:
 
 antsibull_nox.load_antsibull_nox_toml()
 
+
+class FailOnGalaxyImporterErrors:
+    """The session as antsibull-nox's build-import-check sees it, except that what galaxy-importer reports
+    (ERROR: and WARNING: lines: a plugin ansible-doc cannot read, an ansible-lint finding, what Galaxy would
+    show on the collection's page) fails the session; antsibull-nox 1.10 only warns about errors."""
+
+    def __init__(self, session):
+        self._session = session
+
+    def __getattr__(self, name):
+        return getattr(self._session, name)
+
+    def run(self, *args, **kwargs):
+        output = self._session.run(*args, **kwargs)
+        if "galaxy_importer.main" in args:
+            findings = [line for line in (output or "").splitlines() if line.startswith(("ERROR:", "WARNING:"))]
+            if findings:
+                self._session.error("galaxy-importer reported:\n" + "\n".join(findings))
+        return output
+
+
+def fail_on_galaxy_importer_errors():
+    registered = nox.registry.get()["build-import-check"]
+    check = registered.func
+    registered.func = lambda session: check(FailOnGalaxyImporterErrors(session))
+
+
+fail_on_galaxy_importer_errors()
+
 nox.options.error_on_missing_interpreters = True
 ROOT = Path(__file__).parent.resolve()
 COLLECTION = "mongodb_atlas.api_keys"
@@ -49,7 +81,28 @@ INTEGRATION_CORES = ("2.18", "2.21")
 NEWEST = "2.21"
 # Tools that install and run together with the newest ansible-core.
 TOOLS = ("antsibull-docs>=2.28,<3", "antsibull-changelog>=0.36")
+# What a collection tarball must not hold: tool, venv and test output.
+UNSHIPPED = re.compile(r"^(\./)?(build|\.venv|\.nox|\.ansible|\.pytest_cache|tests/output)(/|$)|(^|/)(__pycache__/|[^/]*\.pyc$|pyvenv\.cfg$)"
+                       r"|^(\./)?tests/integration/(inventory|integration_config\.yml)$|\.tar\.gz$")
 QUIET_LOCALHOST = {"ANSIBLE_LOCALHOST_WARNING": "false", "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false"}
+
+
+def real_interpreters_first_on_path():
+    """Put the real bin folder of each Python the sessions need first on PATH when pythonX.Y there is missing
+    or a pyenv shim: a shim fails for a version pyenv has not selected, and ansible-test --python X.Y is
+    confused by shims."""
+    versions_dir = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    for python in sorted(set(CORES.values())):
+        on_path = shutil.which("python" + python)
+        if on_path and "shims" not in Path(on_path).parts:
+            continue
+        installed = sorted(versions_dir.glob("%s.*/bin/python%s" % (python, python)),
+                           key=lambda path: [int(part) for part in re.findall(r"\d+", path.parent.parent.name)])
+        if installed:
+            os.environ["PATH"] = str(installed[-1].parent) + os.pathsep + os.environ["PATH"]
+
+
+real_interpreters_first_on_path()
 
 
 def core_requirement(core):
@@ -105,12 +158,8 @@ def atlas_simulator(session):
                 [sys.executable, str(SIMULATOR), "--port", "0", "--url-file", str(url_file)],
                 stdout=log, stderr=subprocess.STDOUT)
         try:
-            try:
-                simulator.wait(timeout=0.1)
-            except subprocess.TimeoutExpired:
-                pass
             for _attempt in range(200):  # 20 s
-                url = url_file.read_text().strip().partition("=")[2] if url_file.exists() else ""
+                url = url_file.read_text().strip().removeprefix("ATLAS_SIMULATOR_URL=") if url_file.exists() else ""
                 if url.startswith("http") or simulator.poll() is not None:
                     break
                 with contextlib.suppress(subprocess.TimeoutExpired):
@@ -127,10 +176,25 @@ def atlas_simulator(session):
             simulator.wait()
 
 
+# What seed_pip_standin() writes: ansible-test runs it as `python get_pip.py [pip options] pip==X.Y ...
+# --no-setuptools --no-wheel`; the last two are get-pip.py's own options, which pip install does not know.
+PIP_STANDIN = """\
+# Stand-in for get-pip.py, written by the noxfile of mongodb_atlas.api_keys: the pip that comes with
+# CPython (ensurepip, no network), then pip installs what ansible-test asked for from the package index.
+import subprocess
+import sys
+
+args = [arg for arg in sys.argv[1:] if arg not in ("--no-setuptools", "--no-wheel")]
+subprocess.check_call([sys.executable, "-m", "ensurepip", "--default-pip"])
+sys.exit(subprocess.call([sys.executable, "-m", "pip", "install"] + args))
+"""
+
+
 def seed_pip_standin(session):
-    """ansible-test bootstraps pip in the venvs it makes with a get-pip.py from a host that a network with
-    only a package index cannot reach; it first looks in its cache. Put tools/get_pip_standin.py there
-    under the name this ansible-test looks for, unless a real copy is there already."""
+    """ansible-test builds the sanity venvs without pip and bootstraps pip with a get-pip.py downloaded from
+    a host that a network with only a package index cannot reach ("does not have pip available"); it first
+    looks for ~/.ansible/test/cache/get_pip_<pip version>.py. Write PIP_STANDIN there under the name this
+    ansible-test looks for, unless a file (a real get-pip.py, or the stand-in) is there already."""
     source = session.run("python", "-c", "import ansible_test._internal.python_requirements as m, inspect; print(inspect.getsource(m))",
                          silent=True)
     pip_version = re.search(r"pip='([0-9.]+)'", source)
@@ -139,26 +203,50 @@ def seed_pip_standin(session):
     target = Path.home() / ".ansible/test/cache" / ("get_pip_%s.py" % pip_version.group(1).replace(".", "_"))
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(ROOT / "tools/get_pip_standin.py", target)
+        target.write_text(PIP_STANDIN)
         session.log("seeded %s (pip %s bootstrap stand-in)" % (target, pip_version.group(1)))
 
 
-def run_ansible_test(session, core, command, *args, env=None):
-    """ansible-test COMMAND --venv on the Python of CORES[core], from a fresh collection tree; results
-    are copied back to tests/output/. Returns the output."""
+def run_ansible_test(session, core, command, *args, env=None, integration_config=None, capture=False, stderr=subprocess.STDOUT):
+    """ansible-test COMMAND --local in the session's venv on the Python of CORES[core], from a fresh collection tree (with
+    integration_config, a dict, as its tests/integration/integration_config.yml); results are copied back
+    to tests/output/. With capture, returns the output (printed once the command is done)."""
     session.install(core_requirement(core))
     seed_pip_standin(session)
     _collections_path, tree = collection_tree(session)
+    if integration_config is not None:
+        # JSON is YAML
+        (tree / "tests/integration/integration_config.yml").write_text(json.dumps(integration_config, indent=2) + "\n")
     python = CORES[core]
     try:
         with session.chdir(tree):
-            return session.run("ansible-test", command, "--venv", "--python", python, "--color", "no", *args,
-                               *session.posargs, env=env, silent=False)
+            output = session.run("ansible-test", command, "--local", "--python", python, "--color", "no", *args,
+                                 *session.posargs, env=env, silent=capture, stderr=stderr)
+            if capture:
+                print(output, end="", flush=True)
+                return output
     finally:
         # tests/output/.tmp holds ansible-test's scratch files (sockets, venv links): not results
         shutil.rmtree(tree / "tests/output/.tmp", ignore_errors=True)
         if (tree / "tests/output").is_dir():
             shutil.copytree(tree / "tests/output", ROOT / "tests/output", dirs_exist_ok=True, symlinks=True)
+
+
+def ansible_test_ssh_key(session):
+    """Create the SSH key pair ansible-test integration makes on its first run, the way it makes it, unless
+    it exists: two integration sessions started at once on a new machine would both create it, and one
+    fails ("id_rsa already exists. Overwrite (y/n)?"). A lock makes the second wait for the first."""
+    key = Path.home() / ".ansible/test/id_rsa"
+    key.parent.mkdir(parents=True, exist_ok=True)
+    with open(key.parent / "id_rsa.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if key.exists() and Path(str(key) + ".pub").exists():
+            return
+        for path in (key, Path(str(key) + ".pub")):
+            path.unlink(missing_ok=True)
+        session.run("ssh-keygen", "-m", "PEM", "-q", "-t", "rsa", "-N", "", "-f", str(key), external=True)
+        # as ansible-test does: paramiko wants the RSA PEM header that newer ssh-keygen does not write
+        key.write_text(re.sub(r"(BEGIN|END) PRIVATE KEY", r"\1 RSA PRIVATE KEY", key.read_text()))
 
 
 def check_nothing_skipped(session, output, pattern):
@@ -171,38 +259,47 @@ def check_nothing_skipped(session, output, pattern):
 def sanity(session, core):
     if not shutil.which("shellcheck"):
         session.error("the shellcheck sanity test needs the shellcheck program (e.g. apt-get install shellcheck)")
-    output = run_ansible_test(session, core, "sanity", "--requirements")
+    output = run_ansible_test(session, core, "sanity", "--requirements", capture=True)
     check_nothing_skipped(session, output, r'All targets skipped|Skipping sanity test|Required program ".*" not found')
 
 
 def units(session, core):
-    run_ansible_test(session, core, "units", "--requirements")
+    output = run_ansible_test(session, core, "units", "--requirements", capture=True)
+    check_nothing_skipped(session, output, r"All targets skipped|no tests ran")
 
 
 def integration(session, core):
     """Every target except setup_*/prepare_* runs, against a fresh simulator."""
     session.install(core_requirement(core))
+    ansible_test_ssh_key(session)
     targets = sorted(path.name for path in (ROOT / "tests/integration/targets").iterdir()
                      if path.is_dir() and not path.name.startswith(("setup_", "prepare_")))
     with atlas_simulator(session) as sim:
-        config = ROOT / "tests/integration/integration_config.yml"
-        # JSON is YAML
-        config.write_text(json.dumps(simulator_facts(sim["ATLAS_SIM_URL"]), indent=2) + "\n")
-        try:
-            listed = run_ansible_test(session, core, "integration", "--list-targets", env=sim).split()
-            if listed != targets:
-                session.error("ansible-test would not run every target.\n  targets: %s\n  it would run: %s"
-                              % (" ".join(targets), " ".join(listed)))
-            run_ansible_test(session, core, "integration", "--requirements", env=sim)
-        finally:
-            config.unlink()
+        listed = run_ansible_test(session, core, "integration", "--list-targets", env=sim, capture=True, stderr=None).split()
+        # with targets named on the command line (nox -e ... -- TARGET), only those run
+        if listed != targets and not session.posargs:
+            session.error("ansible-test would not run every target.\n  targets: %s\n  it would run: %s"
+                          % (" ".join(targets), " ".join(listed)))
+        run_ansible_test(session, core, "integration", "--requirements", env=sim,
+                         integration_config=simulator_facts(sim["ATLAS_SIM_URL"]))
 
 
-def system(session, core):
+def plain_pytest(session, core, *args):
+    """pytest ARGS from a fresh collection tree, on ansible-core CORE."""
     session.install(core_requirement(core), "requests", "pytest", "pytest-xdist")
     _collections_path, tree = collection_tree(session)
     with session.chdir(tree):
-        session.run("python", "-m", "pytest", "tests/system", "-q", "-p", "no:cacheprovider", *session.posargs)
+        session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *args)
+
+
+def system(session, core):
+    plain_pytest(session, core, "tests/system", *session.posargs)
+
+
+@nox.session(python=CORES[NEWEST], default=False)
+def pytest(session):
+    """Plain pytest on the newest ansible-core, for one test: nox -e pytest -- tests/unit/FILE.py::TEST (default: tests/unit)."""
+    plain_pytest(session, NEWEST, *(session.posargs or ["tests/unit"]))
 
 
 def add_session(name, function, core, description):
@@ -213,11 +310,11 @@ def add_session(name, function, core, description):
 
 
 for _core in CORES:
-    add_session("ansible-test-sanity-" + _core, sanity, _core, "ansible-test sanity --venv, ansible-core %s" % _core)
-    add_session("ansible-test-units-" + _core, units, _core, "ansible-test units --venv, ansible-core %s" % _core)
+    add_session("ansible-test-sanity-" + _core, sanity, _core, "ansible-test sanity, ansible-core %s" % _core)
+    add_session("ansible-test-units-" + _core, units, _core, "ansible-test units, ansible-core %s" % _core)
 for _core in INTEGRATION_CORES:
     add_session("ansible-test-integration-" + _core, integration, _core,
-                "ansible-test integration --venv against the Atlas simulator, ansible-core %s" % _core)
+                "ansible-test integration against the Atlas simulator, ansible-core %s" % _core)
 for _core in ("2.19", NEWEST):
     add_session("system-" + _core, system, _core,
                 "System tests (tests/system, plain pytest): the modules in-process against the simulator, ansible-core %s" % _core)
@@ -235,7 +332,7 @@ def render_docs(session):
     """The module reference as antsibull-docs renders it (RST that reads on GitHub), in a temp dir."""
     session.install(core_requirement(NEWEST), *TOOLS)
     collections_path, _tree = collection_tree(session)
-    dest = Path(session.create_tmp(), "docs-modules")
+    dest = Path(session.create_tmp()).resolve() / "docs-modules"
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(mode=0o755)  # antsibull-docs wants a directory only its owner can write
     log = session.run("antsibull-docs", "collection", "--use-current", "--squash-hierarchy", "--output-format",
@@ -247,7 +344,7 @@ def render_docs(session):
     return dest
 
 
-@nox.session(default=False)
+@nox.session(python=CORES[NEWEST], default=False)
 def docs(session):
     """Regenerate the module reference in docs/modules/ (commit the result)."""
     rendered = render_docs(session)
@@ -255,7 +352,7 @@ def docs(session):
     shutil.copytree(rendered, ROOT / "docs/modules")
 
 
-@nox.session(name="docs-modules-check", default=True)
+@nox.session(name="docs-modules-check", python=CORES[NEWEST], default=True)
 def docs_modules_check(session):
     """Fail when docs/modules/ is not what `nox -e docs` would write."""
     rendered = render_docs(session)
@@ -265,14 +362,35 @@ def docs_modules_check(session):
         session.error("docs/modules/ is stale (%s): run `nox -e docs` (or `make docs`) and commit it" % ", ".join(sorted(stale)))
 
 
-@nox.session(name="install-check", default=True)
+def build_tarball(session, directory):
+    """ansible-galaxy collection build into DIRECTORY (older tarballs there removed); returns the tarball's path.
+    Fails when the tarball ships build, venv or test output (galaxy.yml's build_ignore must leave it out)."""
+    session.install(core_requirement(NEWEST))
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    for old in directory.glob("*.tar.gz"):
+        old.unlink()
+    session.run("ansible-galaxy", "collection", "build", "--output-path", str(directory), str(ROOT), silent=True)
+    tarball = next(directory.glob("*.tar.gz"))
+    with tarfile.open(tarball) as archive:
+        shipped = [name for name in archive.getnames() if UNSHIPPED.search(name)]
+    if shipped:
+        session.error("%s ships build, venv or test output (add it to galaxy.yml build_ignore): %s"
+                      % (tarball.name, " ".join(shipped[:20])))
+    return tarball
+
+
+@nox.session(python=CORES[NEWEST], default=False)
+def build(session):
+    """Build the collection tarball into build/."""
+    session.log("built %s" % build_tarball(session, ROOT / "build"))
+
+
+@nox.session(name="install-check", python=CORES[NEWEST], default=True)
 def install_check(session):
     """Install the built tarball offline into an empty directory; ansible-doc lists and renders every plugin."""
-    session.install(core_requirement(NEWEST))
-    work = Path(session.create_tmp(), "install-check")
-    shutil.rmtree(work, ignore_errors=True)
-    session.run("ansible-galaxy", "collection", "build", "--output-path", str(work), str(ROOT), silent=True)
-    tarball = next(work.glob("*.tar.gz"))
+    work = Path(session.create_tmp()).resolve() / "install-check"
+    tarball = build_tarball(session, work)
     # with the checkout on the collections path ansible-galaxy would find the collection "already installed"
     env = {"ANSIBLE_COLLECTIONS_PATH": str(work / "collections")}
     session.run("ansible-galaxy", "collection", "install", "--offline", str(tarball), "-p", str(work / "collections"),
@@ -286,6 +404,13 @@ def install_check(session):
         for name in expected:
             session.run("ansible-doc", "-t", plugin_type, "%s.%s" % (COLLECTION, name), env=env, silent=True)
         session.log("ansible-doc lists and renders all %d %s plugins of the installed tarball" % (len(expected), plugin_type))
+    session.install("requests")
+    with atlas_simulator(session) as sim, session.chdir(work):
+        output = session.run("ansible", "localhost", "-m", COLLECTION + ".atlas_org_api_key_info",
+                             "-a", "org_id=" + sim["MONGODB_ATLAS_ORG_ID"], env=dict(env, **QUIET_LOCALHOST, **sim), silent=True)
+    if not output.startswith("localhost | SUCCESS") or '"changed": false' not in output:
+        session.error("an ad-hoc run of the installed atlas_org_api_key_info did not report SUCCESS, changed false:\n" + output)
+    session.log("ad-hoc atlas_org_api_key_info from the installed tarball, against the simulator: SUCCESS, changed false")
 
 
 @nox.session(default=False)
