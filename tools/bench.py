@@ -3,9 +3,8 @@
 
     bench.py [--out docs/performance.md] [--rounds 7] [--quick] [--strict]
 
-Needs the collection tree (`make tree`: build/ansible_collections/mongodb_atlas/api_keys, or the
-first entry of ANSIBLE_COLLECTIONS_PATH) and ansible-core in the Python that runs this script.
-Uses the simulator at ATLAS_SIM_URL (tools/with_simulator.sh sets it) or starts its own.
+Needs the collection under --collections-path (`nox -e bench` lays it out) and ansible-core in the Python
+that runs this script. Uses the simulator at ATLAS_SIM_URL or starts its own.
 
 It measures, and writes to --out between the two bench markers (the text around them is kept):
 
@@ -975,7 +974,7 @@ def find_collections_path(given):
     for path in candidates:
         if os.path.isfile(os.path.join(path, 'ansible_collections', 'mongodb_atlas', 'api_keys', 'plugins', 'modules', ORG + '.py')):
             return os.path.abspath(path)
-    raise BenchError('no mongodb_atlas.api_keys collection under %s: run `make tree` first' % ', '.join(candidates))
+    raise BenchError('no mongodb_atlas.api_keys collection under %s: run it through `nox -e bench` (or `make bench`)' % ', '.join(candidates))
 
 
 def main(argv):

@@ -11,7 +11,8 @@ class ModuleDocFragment:
     Every section is one string literal: ansible-test's yamllint reads them without running the file.
     """
 
-    # The connection and credential options of every module (module_base.atlas_argument_spec).
+    # The API version, API key and access token options of every module (module_base.atlas_argument_spec); every
+    # module also takes CONNECTION, the options it shares with the atlas_access_token lookup.
     DOCUMENTATION = r"""
 options:
   api_version:
@@ -50,47 +51,6 @@ options:
         fails with a message that says to fetch a new one.
       - It is never logged, returned or shown in a diff.
     type: str
-  api_base_url:
-    description:
-      - Base URL of the Atlas Administration API, without the C(/api/...) path.
-      - If not set, the environment variable E(MONGODB_ATLAS_BASE_URL) is used, and then
-        V(https://cloud.mongodb.com).
-      - Point it at another URL only for a proxy, MongoDB Atlas for Government
-        (V(https://cloud.mongodbgov.com)) or a test server.
-    type: str
-  client_id:
-    description:
-      - Client ID of the Atlas service account that authenticates the requests (OAuth 2.0 client
-        credentials), such as C(mdb_sa_id_65a1b2c3d4e5f6a7b8c9d0aa).
-      - If not set, the environment variable E(MONGODB_ATLAS_CLIENT_ID) is used.
-      - Required together with O(client_secret).
-    type: str
-  client_secret:
-    description:
-      - Client secret of the Atlas service account in O(client_id).
-      - If not set, the environment variable E(MONGODB_ATLAS_CLIENT_SECRET) is used.
-      - It is never logged, returned or shown in a message or a diff.
-    type: str
-  validate_certs:
-    description:
-      - Whether to verify the TLS certificate of O(api_base_url).
-      - Turn it off only for a test server with a self-signed certificate.
-    type: bool
-    default: true
-  timeout:
-    description:
-      - Seconds to wait for Atlas to answer one request.
-    type: int
-    default: 30
-  retries:
-    description:
-      - How many times at most one request is retried after a rate limit (HTTP 429), a
-        temporary error (HTTP 502, 503, 504) or a connection error.
-      - Retries wait with capped exponential backoff and jitter, and at least as long as the
-        C(Retry-After) header asks.
-    type: int
-    default: 4
-
 requirements:
   - python >= 3.9
   - requests

@@ -31,6 +31,7 @@ extends_documentation_fragment:
   - mongodb_atlas.api_keys.atlas.ACCESS_LIST
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas
+  - mongodb_atlas.api_keys.atlas.CONNECTION
   - mongodb_atlas.api_keys.atlas.ATTRIBUTES
 notes:
   - Atlas refuses to remove the address that the request comes from from the access list of the

@@ -20,6 +20,7 @@ extends_documentation_fragment:
   - mongodb_atlas.api_keys.atlas.KEY_SELECTOR
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas
+  - mongodb_atlas.api_keys.atlas.CONNECTION
   - mongodb_atlas.api_keys.atlas.INFO_ATTRIBUTES
 seealso:
   - module: mongodb_atlas.api_keys.atlas_api_key_accesslist

@@ -26,6 +26,7 @@ author:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas
+  - mongodb_atlas.api_keys.atlas.CONNECTION
   - mongodb_atlas.api_keys.atlas.CREDENTIAL
   - mongodb_atlas.api_keys.atlas.ATTRIBUTES
 options:

@@ -34,6 +34,7 @@ extends_documentation_fragment:
   - mongodb_atlas.api_keys.atlas.ACCESS_LIST
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas
+  - mongodb_atlas.api_keys.atlas.CONNECTION
   - mongodb_atlas.api_keys.atlas.ATTRIBUTES
 seealso:
   - module: mongodb_atlas.api_keys.atlas_service_account

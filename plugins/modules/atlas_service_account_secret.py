@@ -33,6 +33,7 @@ extends_documentation_fragment:
   - mongodb_atlas.api_keys.atlas.ACCOUNT_SELECTOR
   - ansible.builtin.action_common_attributes
   - mongodb_atlas.api_keys.atlas
+  - mongodb_atlas.api_keys.atlas.CONNECTION
   - mongodb_atlas.api_keys.atlas.ATTRIBUTES
 options:
   state:

@@ -6,6 +6,7 @@
 #           tests/integration/integration_config.yml (ansible-test copies it two levels above the target);
 #   PYTHON  the interpreter ansible-test runs with; HERE the target's directory; SIMULATOR the simulator's script;
 #   TMP     a scratch directory, removed on exit (with the simulator start_simulator started, if any).
+# Defines setting NAME (a value of the integration config) and start_simulator.
 # Clears the MONGODB_ATLAS_* credential variables, so the caller's environment cannot leak in.
 # shellcheck disable=SC2034  # the variables set here are for the scripts that source this file
 
@@ -43,6 +44,11 @@ trap cleanup EXIT
 
 unset MONGODB_ATLAS_PUBLIC_API_KEY MONGODB_ATLAS_PRIVATE_API_KEY MONGODB_ATLAS_PUBLIC_KEY MONGODB_ATLAS_PRIVATE_KEY
 unset MONGODB_ATLAS_CLIENT_ID MONGODB_ATLAS_CLIENT_SECRET MONGODB_ATLAS_ACCESS_TOKEN MONGODB_ATLAS_BASE_URL
+
+# setting NAME: the value of NAME in the integration config.
+setting() {
+    "$PYTHON" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[sys.argv[2]])' "$config" "$1"
+}
 
 # start_simulator COMMAND...: start a simulator of the target's own in the background and set SIM_URL to the
 # URL it prints first (ATLAS_SIMULATOR_URL=...); fail with its stderr if it exits before.

@@ -12,10 +12,6 @@ set -euo pipefail
 MODULE=mongodb_atlas.api_keys.atlas_org_api_key
 OUT=$TMP
 
-setting() {
-    "$PYTHON" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[sys.argv[2]])' "$config" "$1"
-}
-
 SIM_URL=$(setting atlas_sim_url)
 ORG_ID=$(setting atlas_org_id)
 ADMIN_PRIVATE_KEY=$(setting atlas_admin_private_key)

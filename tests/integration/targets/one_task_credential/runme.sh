@@ -7,16 +7,11 @@
 #   complete key, then changes nothing; the connection comes from the MONGODB_ATLAS_* environment variables.
 set -euo pipefail
 
-config=../../integration_config.yml  # ansible-test copies tests/integration/integration_config.yml here
-PYTHON=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
-OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"' EXIT
+# shellcheck source-path=SCRIPTDIR/../.. source=runme_common.sh
+. "$(dirname "$0")/../../runme_common.sh" "$@"
+OUT=$TMP
 
 ansible-playbook -i "${INVENTORY_PATH}" playbook.yml -e "@${config}" "$@"
-
-setting() {
-    "$PYTHON" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[sys.argv[2]])' "$config" "$1"
-}
 
 ORG_ID=$(setting atlas_org_id)
 ALPHA=$(setting atlas_project_alpha)
@@ -26,7 +21,7 @@ MONGODB_ATLAS_BASE_URL=$(setting atlas_sim_url)
 export MONGODB_ATLAS_PUBLIC_API_KEY
 MONGODB_ATLAS_PUBLIC_API_KEY=$(setting atlas_admin_public_key)
 export MONGODB_ATLAS_PRIVATE_API_KEY=$ADMIN_PRIVATE_KEY
-unset MONGODB_ATLAS_PUBLIC_KEY MONGODB_ATLAS_PRIVATE_KEY ANSIBLE_STDOUT_CALLBACK ANSIBLE_LOAD_CALLBACK_PLUGINS
+unset ANSIBLE_STDOUT_CALLBACK ANSIBLE_LOAD_CALLBACK_PLUGINS
 
 ARGS='{"org_id": "'"$ORG_ID"'", "description": "one-task adhoc", "roles": ["ORG_MEMBER"],
        "access_list": ["192.0.2.20", "198.51.100.0/24"],

@@ -111,6 +111,22 @@ def test_change_roles_patches_only_this_project(atlas):
                                   after=dict(roles=["GROUP_DATA_ACCESS_READ_ONLY", "GROUP_READ_ONLY"]))
 
 
+@pytest.mark.parametrize("args", [dict(roles=["GROUP_OWNER"]), dict(state="absent")], ids=["change roles", "unassign"])
+def test_key_of_org_in_the_project_needs_no_project_read(atlas, args):
+    # The key is of org_id and in the project: the project is of org_id, so only a join reads the project.
+    failed, result = run(atlas, org_id=ORG, project_id=ALPHA, api_key_id=atlas.key_a["id"], **args)
+    assert not failed and result["changed"]
+    assert ("GET", "/groups/%s" % ALPHA, None) not in atlas.sent()
+    assert len(atlas.sent()) == 2  # the key, then the one write
+
+
+def test_joining_key_reads_the_project_before_the_post(atlas):
+    failed, result = run(atlas, org_id=ORG, project_id=ALPHA, api_key_id=atlas.key_b["id"], roles=["GROUP_READ_ONLY"])
+    assert not failed and result["changed"]
+    sent = atlas.sent()
+    assert sent.index(("GET", "/groups/%s" % ALPHA, None)) < len(sent) - 1 and sent[-1][0] == "POST"
+
+
 def test_change_roles_check_mode(atlas):
     failed, result = run(atlas, check_mode=True, org_id=ORG, project_id=ALPHA, api_key_id=atlas.key_a["id"],
                          roles=["GROUP_OWNER"])

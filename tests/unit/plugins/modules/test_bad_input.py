@@ -425,13 +425,14 @@ def test_every_option_of_every_module_has_a_row():
 
 def module_options(module):
     """The options of a module but the common ones: its own, and those of the named fragments it extends
-    (mongodb_atlas.api_keys.atlas.KEY_SELECTOR); the common ones come from the fragment's DOCUMENTATION."""
+    (mongodb_atlas.api_keys.atlas.KEY_SELECTOR); the common ones come from the fragment's DOCUMENTATION and its
+    CONNECTION section."""
     code = importlib.import_module("ansible_collections.mongodb_atlas.api_keys.plugins.modules.%s" % module)
     doc = yaml.safe_load(code.DOCUMENTATION)
     fragments = importlib.import_module("ansible_collections.mongodb_atlas.api_keys.plugins.doc_fragments.atlas")
     options = dict(doc.get("options") or {})
     for name in doc.get("extends_documentation_fragment", []):
-        if name.startswith("mongodb_atlas.api_keys.atlas."):
+        if name.startswith("mongodb_atlas.api_keys.atlas.") and name != "mongodb_atlas.api_keys.atlas.CONNECTION":
             fragment = getattr(fragments.ModuleDocFragment, name.rsplit(".", 1)[1])
             options.update(yaml.safe_load(fragment).get("options") or {})
     return options
