@@ -970,7 +970,6 @@ def write_doc(path, lines):
 
 def find_collections_path(given):
     candidates = [given] if given else [p for p in os.environ.get('ANSIBLE_COLLECTIONS_PATH', '').split(os.pathsep) if p]
-    candidates.append(os.path.join(ROOT, 'build'))
     for path in candidates:
         if os.path.isfile(os.path.join(path, 'ansible_collections', 'mongodb_atlas', 'api_keys', 'plugins', 'modules', ORG + '.py')):
             return os.path.abspath(path)
@@ -981,7 +980,7 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--out', default=DEFAULT_OUT, help='the Markdown file to write (default: docs/performance.md)')
     parser.add_argument('--rounds', type=int, default=7, help='timed rounds of bench/noop_timing.yml (default 7)')
-    parser.add_argument('--collections-path', help='the directory above ansible_collections/ (default: ANSIBLE_COLLECTIONS_PATH, then build/)')
+    parser.add_argument('--collections-path', help='the directory above ansible_collections/ (default: ANSIBLE_COLLECTIONS_PATH)')
     parser.add_argument('--job-runs', type=int, help='repetitions of the job playbooks (default 7, with --quick 3)')
     parser.add_argument('--quick', action='store_true', help='smaller scale cases, for trying the script out; does not write --out')
     parser.add_argument('--strict', action='store_true', help='exit 1 when a target is not met')

@@ -228,6 +228,7 @@ notes:
     CREDENTIAL = r"""
 options:
   access_list:
+    version_added: 0.2.0
     description:
       - The addresses and CIDR blocks the credential may call Atlas from, IPv4 or IPv6 addresses
         (V(203.0.113.10), V(2001:db8::1)) or CIDR blocks (V(203.0.113.0/24), V(2001:db8::/48)). A CIDR
@@ -243,6 +244,7 @@ options:
     type: list
     elements: str
   project_roles:
+    version_added: 0.2.0
     description:
       - The credential's roles in projects, one item per project.
       - In each listed project the credential has exactly O(project_roles[].roles), compared as a set;
@@ -269,6 +271,7 @@ options:
         elements: str
         required: true
   purge_projects:
+    version_added: 0.2.0
     description:
       - With V(true), the credential is also removed from every project that O(project_roles) does not
         list. It never deletes the credential.

@@ -70,7 +70,7 @@ except ImportError:
 
 
 COLLECTION_NAME = "mongodb_atlas.api_keys"
-COLLECTION_VERSION = "0.1.0"
+COLLECTION_VERSION = "0.2.0"
 
 #: The v2 media type of the API key and project operations, the client's default.
 MEDIA_TYPE_2023_01_01 = "application/vnd.atlas.2023-01-01+json"

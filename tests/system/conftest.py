@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the mongodb_atlas.api_keys collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""System tests: the six modules run in-process against the Atlas simulator, through the real client.
+"""System tests: the modules run in-process against the Atlas simulator, through the real client.
 
 Run from a tree at ``.../ansible_collections/mongodb_atlas/api_keys`` (``nox -e system-2.21`` does)::
 

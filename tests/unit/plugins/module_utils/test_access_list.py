@@ -25,7 +25,7 @@ from ansible_collections.mongodb_atlas.api_keys.plugins.module_utils.access_list
     sorted_cidrs,
 )
 
-# The patterns of the official spec (atlas-api/REFERENCE.md §4 and §5.6): what Atlas accepts on the wire.
+# The patterns the Atlas Administration API's OpenAPI spec gives for access-list entries: what Atlas accepts on the wire.
 SPEC_IP_ADDRESS = re.compile(r"^((25[0-5]|(2[0-4]|1\d|[1-9]|)\d)(\.(?!$)|$)){4}|([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}$")
 SPEC_CIDR_BLOCK = re.compile(r"^((([0-9]{1,3}\.){3}[0-9]{1,3})|(:{0,2}([0-9a-f]{1,4}:){0,7}[0-9a-f]{1,4}[:]{0,2}))"
                              r"((%2[fF]|/)[0-9]{1,3})+$")
