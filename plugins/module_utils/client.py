@@ -109,7 +109,7 @@ def quote_segment(value):
 
 
 def build_user_agent(user_agent_extra=None):
-    """``mongodb_atlas.api_keys/0.1.0 python-requests/<version> [<extra>]``."""
+    """``mongodb_atlas.api_keys/<version> python-requests/<version> [<extra>]``."""
     agent = "%s/%s" % (COLLECTION_NAME, COLLECTION_VERSION)
     if HAS_REQUESTS:
         agent += " python-requests/%s" % requests.__version__
