@@ -190,7 +190,7 @@ def test_user_agent(atlas, make_client):
     make_client().get("/ping")
     make_client(user_agent_extra="ansible-core/2.21.5").get("/ping")
     plain, extra = [r["headers"]["User-Agent"] for r in atlas.log]
-    assert plain == "mongodb_atlas.api_keys/0.1.0 python-requests/%s" % requests.__version__
+    assert plain == "mongodb_atlas.api_keys/%s python-requests/%s" % (client_mod.COLLECTION_VERSION, requests.__version__)
     assert extra == plain + " ansible-core/2.21.5"
 
 
@@ -806,7 +806,7 @@ def test_imports_without_requests(monkeypatch):
     assert module.HAS_REQUESTS is False
     assert "requests" in module.REQUESTS_IMPORT_ERROR
     assert module.quote_segment("a/b") == "a%2Fb"
-    assert module.build_user_agent() == "mongodb_atlas.api_keys/0.1.0"
+    assert module.build_user_agent() == "mongodb_atlas.api_keys/%s" % client_mod.COLLECTION_VERSION
     with pytest.raises(module.AtlasError):
         module.AtlasClient("https://cloud.mongodb.com", None)
 
