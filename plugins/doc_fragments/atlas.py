@@ -75,6 +75,12 @@ notes:
     Atlas is read first to find out whether the first attempt took effect.
   - Set the connection options once for every module of the collection with
     C(module_defaults) and the action group C(group/mongodb_atlas.api_keys.atlas).
+attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+    details: When the task runs on the controller with the local connection, the module runs in the controller's process;
+      with another connection, C(become), C(async) or the C(environment) keyword it runs as a module.
 """
 
     # The options the modules and the atlas_access_token lookup share; with PLUGIN_ENV for the lookup.

@@ -273,10 +273,14 @@ def single_match(atlas, items, field, value, option, plural, id_field, id_label,
 class AtlasModule:
     """An AnsibleModule with the Atlas client, the check-mode guard on writes, diffs and error formatting."""
 
+    # What reads the options and ends the run: AnsibleModule on a target; the action plugin atlas puts
+    # plugin_utils/task_module.py's TaskModule here when it runs the module in the controller's process.
+    ansible_module_class = AnsibleModule
+
     def __init__(self, argument_spec, **kwargs):
         spec = atlas_argument_spec()
         spec.update(argument_spec)
-        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **kwargs)
+        self.module = self.ansible_module_class(argument_spec=spec, supports_check_mode=True, **kwargs)
         self.params = self.module.params
         self.changed = False
         self._diff = None

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 """What users read about the collection itself: who wrote each plugin (ansible-doc prints the author, and
 marks one without a GitHub handle "(!UNKNOWN)"), where galaxy.yml sends them for documentation and issues,
-and that the shipped files refer to no document the collection does not ship."""
+and that the shipped files refer to no document the collection does not ship. And that every module has the
+action plugin that runs it in the controller's process."""
 from __future__ import annotations
 
 import ast
@@ -62,3 +63,11 @@ def test_shipped_files_refer_to_no_document_outside_the_collection():
                 continue
             found += ["%s: %s" % (path.relative_to(ROOT), match.group(0)) for match in OUTSIDE_DOCUMENTS.finditer(text)]
     assert not found
+
+
+def test_every_module_has_the_action_plugin_that_runs_it_in_the_controllers_process():
+    modules = sorted(path.name for path in (ROOT / "plugins/modules").glob("*.py"))
+    actions = sorted(path.name for path in (ROOT / "plugins/action").glob("*.py"))
+    assert actions == modules
+    for name in actions:
+        assert "import AtlasActionModule as ActionModule" in (ROOT / "plugins/action" / name).read_text(encoding="utf-8")
