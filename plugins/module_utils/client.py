@@ -48,15 +48,18 @@ import socket
 import ssl
 import time
 import traceback
+import warnings
 from datetime import datetime, timezone
 from urllib.parse import quote, urlsplit, urlunsplit
 
 try:
     import requests
     from requests import exceptions as requests_exceptions
+    from urllib3.exceptions import InsecureRequestWarning
 except ImportError:
     requests = None
     requests_exceptions = None
+    InsecureRequestWarning = None
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 else:
@@ -494,9 +497,12 @@ class AtlasClient(object):
         """One attempt: (response, None) or (None, AtlasTransportError)."""
         extra = {} if auth is None else {"auth": auth}
         try:
-            response = self.session.request(
-                method, url, params=params, data=data, headers=headers,
-                timeout=self.timeout, verify=self.validate_certs, **extra)
+            with warnings.catch_warnings():
+                if not self.validate_certs:  # off on purpose: urllib3 would warn on stderr at every request
+                    warnings.simplefilter("ignore", InsecureRequestWarning)
+                response = self.session.request(
+                    method, url, params=params, data=data, headers=headers,
+                    timeout=self.timeout, verify=self.validate_certs, **extra)
         except (requests_exceptions.InvalidURL, requests_exceptions.MissingSchema,
                 requests_exceptions.InvalidSchema, requests_exceptions.URLRequired,
                 requests_exceptions.InvalidHeader):

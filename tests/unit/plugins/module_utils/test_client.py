@@ -17,6 +17,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import warnings
 from unittest import mock
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -26,7 +27,7 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import HTTPDigestAuth
-from urllib3.exceptions import (ConnectTimeoutError, MaxRetryError, NewConnectionError,
+from urllib3.exceptions import (ConnectTimeoutError, InsecureRequestWarning, MaxRetryError, NewConnectionError,
                                 ProtocolError, ReadTimeoutError)
 from urllib3.exceptions import SSLError as Urllib3SSLError
 
@@ -243,6 +244,26 @@ def test_verify_and_timeout_are_passed(atlas, make_client):
         sent = [c["kwargs"]["verify"] for c in adapter.calls]
         assert sent and all(v == validate if validate is not True else v for v in sent)
         assert all(c["kwargs"]["timeout"] == 12 for c in adapter.calls)
+
+
+class InsecureWarningAdapter(HTTPAdapter):
+    """Warns as urllib3 does when it sends a request without verifying the certificate."""
+
+    def send(self, request, **kwargs):  # pylint: disable=arguments-differ
+        warnings.warn("Unverified HTTPS request is being made to host '127.0.0.1'", InsecureRequestWarning)
+        return super(InsecureWarningAdapter, self).send(request, **kwargs)
+
+
+def test_validate_certs_false_keeps_urllib3s_warning_out_of_the_output(atlas, make_client, recwarn):
+    """urllib3 warns on stderr at every unverified request; with validate_certs=false the user chose it, and from the
+    lookup and the modules in Ansible's own process that stderr would show in Ansible's output at every request."""
+    atlas.route("GET", V2 + "/ping", reply(200, {"ok": True}))
+    for validate, warned in ((False, 0), (True, 1)):
+        client = make_client(validate_certs=validate)
+        client.session.mount("http://", InsecureWarningAdapter())
+        assert client.get("/ping") == {"ok": True}
+        assert len([w for w in recwarn if issubclass(w.category, InsecureRequestWarning)]) == warned
+        recwarn.clear()
 
 
 # ------------------------------------------------------------------------------------------
