@@ -87,4 +87,3 @@ def test_the_module_base_is_left_as_it_was(sim):
     task_module.run_module(COLLECTION + "atlas_org_api_key_info", dict(sim.connection, org_id="bad"), False, False,
                            invocation=False)
     assert task_module.AtlasModule.ansible_module_class is before
-
