@@ -273,8 +273,9 @@ def single_match(atlas, items, field, value, option, plural, id_field, id_label,
 class AtlasModule:
     """An AnsibleModule with the Atlas client, the check-mode guard on writes, diffs and error formatting."""
 
-    # What reads the options and ends the run: AnsibleModule on a target; the action plugin atlas puts
-    # plugin_utils/task_module.py's TaskModule here when it runs the module in the controller's process.
+    # What reads the options and ends the run: AnsibleModule on a target; the modules' action plugin
+    # (plugin_utils/action.py) puts plugin_utils/task_module.py's TaskModule here when it runs the module in
+    # the controller's process.
     ansible_module_class = AnsibleModule
 
     def __init__(self, argument_spec, **kwargs):

@@ -2,7 +2,7 @@
 # Copyright: Contributors to the mongodb_atlas.api_keys collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Runs one of the collection's modules in the controller's own process, for the action plugin atlas.
+"""Runs one of the collection's modules in the controller's own process, for its action plugin (plugin_utils/action.py).
 
 A module's code runs unchanged: module_base.AtlasModule builds a TaskModule here where it builds an
 AnsibleModule on a target. TaskModule checks the options as AnsibleModule does (the same validator) and
@@ -48,11 +48,9 @@ class TaskModule:
         self._diff = diff
         self._invocation = invocation
         self._warnings = []
-        self.no_log_values = set()
-        self.params = args
         validation = ModuleArgumentSpecValidator(argument_spec, **constraints).validate(args)
         self.params = validation.validated_parameters
-        self.no_log_values.update(validation._no_log_values)  # pylint: disable=protected-access
+        self.no_log_values = set(validation._no_log_values)  # pylint: disable=protected-access
         if validation.error_messages:
             msg = validation.errors.msg
             if isinstance(validation.errors[0], UnsupportedError):

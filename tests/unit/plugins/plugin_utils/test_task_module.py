@@ -1,6 +1,6 @@
 # Copyright: Contributors to the mongodb_atlas.api_keys collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A module run in the controller's process (plugin_utils/task_module.py, for the action plugin atlas) gives the
+"""A module run in the controller's process (plugin_utils/task_module.py, for the action plugin) gives the
 result the same module gives when it runs as a module: the same checks of the options, messages, requests, warnings,
 diff and masking of secrets. Each case runs both ways against the simulator, reset in between."""
 
