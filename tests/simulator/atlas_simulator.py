@@ -1638,14 +1638,15 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         body = b""
         if reply.body is not None:
             body = json.dumps(reply.body, indent=2 if self._pretty else None).encode("utf-8")
+        if log_entry is not None:
+            # before any byte goes out: a client that has its answer may read the log at once
+            log_entry["status"] = reply.status
         self.send_response(reply.status)
         self.send_header("Content-Type", media_type if reply.status < 400 else V1_MEDIA_TYPE)
         self.send_header("Content-Length", str(len(body)))
         for name, value in reply.headers.items():
             self.send_header(name, value)
         self.end_headers()
-        if log_entry is not None:
-            log_entry["status"] = reply.status
         self.wfile.write(body)
 
     def _drop(self):
